@@ -1,0 +1,61 @@
+# Parvis: `make demo` serves the demo article at http://127.0.0.1:8000; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+CHROMIUM := /usr/bin/chromium
+PG_URL := postgres://postgres@127.0.0.1:5432/test
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: all setup demo serve test test-sqlite test-postgres lint typecheck chromium messages clean
+
+all: setup
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --quiet
+	touch $@
+
+setup: $(VENV)/.synced messages
+
+# Translations are compiled from the committed .po files (gettext's msgfmt, installed when missing).
+messages: $(VENV)/.synced
+	@command -v msgfmt >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null)
+	@cd parvis && ../$(BIN)/django-admin compilemessages --ignore=.venv -v 0
+
+demo: setup
+	PARVIS_MODE=dev $(BIN)/parvis migrate
+	PARVIS_MODE=dev $(BIN)/parvis demo
+	PARVIS_MODE=dev $(BIN)/parvis serve --host 127.0.0.1 --port 8000
+
+# Browser tests drive Debian's Chromium; install it when this machine lacks it (CI runs as root).
+chromium:
+	@test -x $(CHROMIUM) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+test: setup chromium lint
+	$(MAKE) test-sqlite
+	@if $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
+		$(MAKE) test-postgres; \
+	else echo "PostgreSQL does not answer on 127.0.0.1:5432: PostgreSQL run skipped"; fi
+
+test-sqlite: setup
+	$(BIN)/pytest -q
+
+test-postgres: setup
+	PARVIS_TEST_POSTGRES=1 PARVIS_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest -q -m "not browser"
+
+lint: setup
+	$(BIN)/ruff check parvis tests
+	$(BIN)/ruff format --check parvis tests
+
+typecheck: setup
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var .pytest_cache

@@ -1,0 +1,64 @@
+"""Every API error as RFC 9457 application/problem+json, built in this one place.
+
+`type` is a stable URI per code, `code` the machine-readable name the widget translates, `title` the
+catalogue's human sentence, `detail` what was wrong with this request, and `errors` the fields at fault.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+
+from parvis.core.exceptions import CATALOG, Code, ProblemError
+
+logger = logging.getLogger("parvis.api")
+CONTENT_TYPE = "application/problem+json"
+TYPE_BASE = "/api/v1/errors#"
+
+
+def problem_response(error: ProblemError, request: HttpRequest | None = None) -> HttpResponse:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + error.code.value,
+        "title": error.title,
+        "status": error.status,
+        "code": error.code.value,
+        "detail": error.detail,
+    }
+    if error.errors:
+        body["errors"] = error.errors
+    if request is not None:
+        body["instance"] = request.path[:512]
+    response = HttpResponse(json.dumps(body, ensure_ascii=False), status=error.status, content_type=CONTENT_TYPE)
+    for name, value in error.headers.items():
+        response[name] = value
+    return response
+
+
+def problem(code: Code, detail: str | None = None, request: HttpRequest | None = None) -> HttpResponse:
+    return problem_response(ProblemError(code, detail), request)
+
+
+def catalogue() -> list[dict[str, Any]]:
+    """The published list of codes, served at /api/v1/errors for client authors."""
+    return [
+        {"code": code.value, "status": status, "title": str(title), "type": TYPE_BASE + code.value}
+        for code, (status, title) in CATALOG.items()
+    ]
+
+
+def pydantic_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """ninja/pydantic validation errors as {field, code, message}, fields in dotted form."""
+    result = []
+    for item in errors:
+        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "payload", "query", "path")]
+        result.append(
+            {
+                "field": ".".join(location) or None,
+                "code": str(item.get("type", "invalid")),
+                "message": str(item.get("msg", "invalid value")),
+            }
+        )
+    return result

@@ -1,0 +1,179 @@
+"""Endpoints anyone may call: read threads and counts, post as a guest, vote, report, and edit or delete
+one's own comment with its edit token. No cookies, no session: nothing here can be ridden by CSRF."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Header, Path, Query, Router, Status
+
+from parvis.api import serialize
+from parvis.api.errors import catalogue
+from parvis.api.schemas import (
+    MAX_ID,
+    CommentCreate,
+    CommentEdit,
+    CommentOut,
+    CountsIn,
+    CountsOut,
+    CreatedComment,
+    FlagIn,
+    FlagOut,
+    Problem,
+    SiteOut,
+    ThreadPage,
+    VoteIn,
+    VoteOut,
+)
+from parvis.comments.actions import own, react
+from parvis.comments.actions.post import Draft, edit_deadline, post_comment
+from parvis.comments.reading import MAX_PAGE, Sort, read_page
+from parvis.core.clients import fingerprint
+from parvis.core.exceptions import Code, ProblemError
+from parvis.core.models import Site
+from parvis.threads.keys import thread_key
+from parvis.threads.models import Thread
+
+router = Router(tags=["public"])
+
+MAX_COUNT_KEYS = 100
+SiteSlug = Annotated[str, Path(max_length=50, description="The site's slug (data-parvis-site).")]
+CommentId = Annotated[int, Path(ge=1, le=MAX_ID)]
+ERRORS: dict[int, Any] = {code: Problem for code in (400, 403, 404, 409, 413, 415, 422, 429)}
+
+
+def _site(slug: str) -> Site:
+    site = Site.objects.filter(slug=slug).first()
+    if site is None:
+        raise ProblemError(Code.SITE_NOT_FOUND)
+    return site
+
+
+def _tokens(header: str | None) -> list[str]:
+    return [token for token in (header or "").replace(",", " ").split() if token]
+
+
+@router.get("/sites/{site}", response={200: SiteOut, **ERRORS}, summary="A site's public rules")
+def site_rules(request: HttpRequest, site: SiteSlug) -> dict[str, Any]:
+    return serialize.site(_site(site))
+
+
+@router.get("/sites/{site}/thread", response={200: ThreadPage, **ERRORS}, summary="Read a thread")
+def read_thread(
+    request: HttpRequest,
+    site: SiteSlug,
+    key: Annotated[str | None, Query(max_length=512)] = None,
+    url: Annotated[str | None, Query(max_length=2048)] = None,
+    sort: Sort = Sort.OLDEST,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    own_tokens: Annotated[str | None, Header(alias="Parvis-Own-Tokens", max_length=4000)] = None,
+) -> dict[str, Any]:
+    """Published comments as a tree, a page of top-level comments at a time. Send the edit tokens you
+    hold in `Parvis-Own-Tokens` (space separated) to also see your own comments awaiting moderation."""
+    current = _site(site)
+    wanted = thread_key(key, url)
+    thread = Thread.objects.filter(site=current, key=wanted).first()
+    if thread is None:
+        if cursor:
+            raise ProblemError(Code.INVALID_CURSOR, field="cursor")
+        return {"thread": serialize.thread(None, wanted), "comments": [], "top_level_total": 0, "next_cursor": None}
+    page = read_page(thread, sort, limit, cursor, _tokens(own_tokens))
+    return {
+        "thread": serialize.thread(thread, wanted),
+        "comments": [serialize.node(node) for node in page.nodes],
+        "top_level_total": page.top_level_total,
+        "next_cursor": page.next_cursor,
+    }
+
+
+@router.post("/sites/{site}/counts", response={200: CountsOut, **ERRORS}, summary="Comment counts")
+def counts(request: HttpRequest, site: SiteSlug, payload: CountsIn) -> dict[str, Any]:
+    """Published comment counts for up to 100 thread keys or article URLs (listing pages)."""
+    current = _site(site)
+    if len(payload.keys) > MAX_COUNT_KEYS:
+        raise ProblemError(
+            Code.TOO_MANY_KEYS, f"{len(payload.keys)} keys asked; at most {MAX_COUNT_KEYS}.", field="keys"
+        )
+    wanted: dict[str, str] = {}
+    for given in payload.keys:
+        try:
+            wanted[given] = thread_key(given, None)
+        except ProblemError as error:
+            raise ProblemError(error.code, f"Key {given[:100]!r}: {error.detail}", field="keys") from error
+    found = dict(Thread.objects.filter(site=current, key__in=set(wanted.values())).values_list("key", "comment_count"))
+    return {"counts": {given: found.get(key, 0) for given, key in wanted.items()}}
+
+
+@router.post("/sites/{site}/comments", response={201: CreatedComment, **ERRORS}, summary="Post a comment")
+def create_comment(
+    request: HttpRequest,
+    response: HttpResponse,
+    site: SiteSlug,
+    payload: CommentCreate,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")
+    ] = None,
+) -> Status[dict[str, Any]]:
+    """Post a comment or a reply as a guest. A 201 means it is stored. The `edit_token` is returned only
+    here: keep it to edit or delete the comment within the site's edit window. A retry with the same
+    `Idempotency-Key` returns this same answer instead of posting twice."""
+    current = _site(site)
+    draft = Draft(
+        thread_key=payload.thread.key,
+        thread_url=payload.thread.url,
+        thread_title=payload.thread.title,
+        parent_id=payload.parent,
+        body=payload.body,
+        author_name=payload.author.name,
+        author_email=payload.author.email,
+        author_website=payload.author.website,
+        anchor=payload.anchor.model_dump() if payload.anchor else {},
+    )
+    posted = post_comment(current, draft, fingerprint(request), idempotency_key=idempotency_key)
+    if posted.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return Status(
+        201,
+        {
+            "comment": serialize.comment(posted.comment, own=True),
+            "edit_token": posted.edit_token,
+            "edit_until": edit_deadline(posted.comment),
+        },
+    )
+
+
+EditToken = Annotated[str, Header(alias="Parvis-Edit-Token", max_length=200)]
+
+
+@router.patch("/sites/{site}/comments/{comment_id}", response={200: CommentOut, **ERRORS}, summary="Edit your comment")
+def edit_comment(
+    request: HttpRequest, site: SiteSlug, comment_id: CommentId, payload: CommentEdit, token: EditToken
+) -> dict[str, Any]:
+    edited = own.edit_comment(_site(site), comment_id, token, payload.body, fingerprint(request))
+    return serialize.comment(edited, own=True)
+
+
+@router.delete("/sites/{site}/comments/{comment_id}", response={204: None, **ERRORS}, summary="Delete your comment")
+def delete_comment(request: HttpRequest, site: SiteSlug, comment_id: CommentId, token: EditToken) -> Status[None]:
+    own.delete_comment(_site(site), comment_id, token, fingerprint(request))
+    return Status(204, None)
+
+
+@router.post("/sites/{site}/comments/{comment_id}/votes", response={200: VoteOut, **ERRORS}, summary="Vote")
+def vote(request: HttpRequest, site: SiteSlug, comment_id: CommentId, payload: VoteIn) -> dict[str, Any]:
+    """+1, -1, or 0 to withdraw. One vote per reader per comment; voting the same way twice is refused."""
+    comment, value = react.vote(_site(site), comment_id, payload.value, fingerprint(request))
+    return {"upvotes": comment.upvotes, "downvotes": comment.downvotes, "score": comment.score, "your_vote": value}
+
+
+@router.post("/sites/{site}/comments/{comment_id}/flags", response={201: FlagOut, **ERRORS}, summary="Report a comment")
+def flag(request: HttpRequest, site: SiteSlug, comment_id: CommentId, payload: FlagIn) -> Status[dict[str, bool]]:
+    react.flag(_site(site), comment_id, payload.reason, payload.note, fingerprint(request))
+    return Status(201, {"received": True})
+
+
+@router.get("/errors", summary="The error codes this API answers with")
+def errors(request: HttpRequest) -> list[dict[str, Any]]:
+    return catalogue()

@@ -1,0 +1,153 @@
+"""Shapes of the public API, in and out. Bounds here document the contract; the actions re-check them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from parvis.comments.models import FlagReason
+
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class ThreadRef(Schema):
+    key: str | None = Field(None, max_length=512, description="The publisher's id (data-parvis-id).")
+    url: str | None = Field(None, max_length=2048, description="The article URL; the key when no id is given.")
+    title: str = Field("", max_length=300)
+
+
+class AuthorIn(Schema):
+    name: str = Field("", max_length=64)
+    email: str = Field("", max_length=254, description="Never shown to anyone.")
+    website: str = Field("", max_length=512)
+
+
+class Anchor(Schema):
+    """W3C TextQuoteSelector: the passage of the article an inline comment is about."""
+
+    exact: str = Field(..., min_length=1, max_length=1000)
+    prefix: str = Field("", max_length=64)
+    suffix: str = Field("", max_length=64)
+
+
+class CommentCreate(Schema):
+    thread: ThreadRef
+    parent: Id | None = None
+    body: str = Field(..., max_length=20000, description="Markdown subset.")
+    author: AuthorIn = Field(default_factory=AuthorIn)
+    anchor: Anchor | None = None
+
+
+class CommentEdit(Schema):
+    body: str = Field(..., max_length=20000)
+
+
+class VoteIn(Schema):
+    value: Literal[-1, 0, 1]
+
+
+class FlagIn(Schema):
+    reason: FlagReason
+    note: str = Field("", max_length=500)
+
+
+class CountsIn(Schema):
+    keys: list[Annotated[str, Field(max_length=2048)]] = Field(..., max_length=1000)
+
+
+class AuthorOut(Schema):
+    name: str
+    website: str | None
+    verified: bool
+
+
+class CommentOut(Schema):
+    id: int
+    parent: int | None
+    status: Literal["approved", "pending", "deleted", "removed"]
+    author: AuthorOut | None
+    html: str
+    language: str
+    created: datetime
+    edited: datetime | None
+    upvotes: int
+    downvotes: int
+    score: int
+    depth: int
+    anchor: Anchor | None
+    own: bool = Field(False, description="Posted by the reader whose edit token came with the request.")
+    replies: list[CommentOut] = []
+
+
+class ThreadOut(Schema):
+    id: int | None
+    key: str
+    url: str
+    title: str
+    closed: bool
+    count: int = Field(..., description="Published comments in the whole thread.")
+
+
+class ThreadPage(Schema):
+    thread: ThreadOut
+    comments: list[CommentOut]
+    top_level_total: int
+    next_cursor: str | None
+
+
+class CreatedComment(Schema):
+    comment: CommentOut
+    edit_token: str = Field(..., description="Keep it: it proves authorship for edit/delete until edit_until.")
+    edit_until: datetime
+
+
+class VoteOut(Schema):
+    upvotes: int
+    downvotes: int
+    score: int
+    your_vote: int
+
+
+class FlagOut(Schema):
+    received: bool
+
+
+class CountsOut(Schema):
+    counts: dict[str, int]
+
+
+class GuestRules(Schema):
+    allowed: bool
+    name_required: bool
+    email: Literal["required", "optional"]
+
+
+class Notice(Schema):
+    text: str
+    url: str
+
+
+class SiteOut(Schema):
+    slug: str
+    name: str
+    language: str
+    moderation: Literal["pre", "post"]
+    edit_window: int
+    max_comment_length: int
+    guests: GuestRules
+    policy: Notice
+    privacy: Notice
+
+
+class Problem(Schema):
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str
+    instance: str | None = None
+    errors: list[dict[str, str | None]] | None = None

@@ -1,0 +1,75 @@
+"""Model objects → API payloads. Removed comments keep their place but lose author and text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from parvis.comments.models import Comment, Status
+from parvis.comments.reading import Node
+from parvis.core.models import Site
+from parvis.threads.models import Thread
+
+_PLACEHOLDER = {Status.DELETED: "deleted", Status.REJECTED: "removed", Status.SPAM: "removed"}
+
+
+def comment(item: Comment, *, own: bool = False, replies: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    placeholder = _PLACEHOLDER.get(Status(item.status))
+    anchor = (
+        {"exact": item.anchor_exact, "prefix": item.anchor_prefix, "suffix": item.anchor_suffix}
+        if item.anchor_exact and placeholder is None
+        else None
+    )
+    return {
+        "id": item.pk,
+        "parent": item.parent_id,
+        "status": placeholder or item.status,
+        "author": None
+        if placeholder
+        else {"name": item.author_name, "website": item.author_website or None, "verified": False},
+        "html": "" if placeholder else item.body_html,
+        "language": item.language,
+        "created": item.created_at,
+        "edited": item.edited_at,
+        "upvotes": item.upvotes,
+        "downvotes": item.downvotes,
+        "score": item.score,
+        "depth": item.depth,
+        "anchor": anchor,
+        "own": own,
+        "replies": replies or [],
+    }
+
+
+def node(item: Node) -> dict[str, Any]:
+    return comment(item.comment, own=item.own, replies=[node(child) for child in item.replies])
+
+
+def thread(item: Thread | None, key: str, url: str = "") -> dict[str, Any]:
+    if item is None:
+        return {"id": None, "key": key, "url": url, "title": "", "closed": False, "count": 0}
+    return {
+        "id": item.pk,
+        "key": item.key,
+        "url": item.url,
+        "title": item.title,
+        "closed": item.is_closed,
+        "count": item.comment_count,
+    }
+
+
+def site(item: Site) -> dict[str, Any]:
+    return {
+        "slug": item.slug,
+        "name": item.name,
+        "language": item.default_language,
+        "moderation": item.moderation_mode,
+        "edit_window": item.edit_window,
+        "max_comment_length": item.max_comment_length,
+        "guests": {
+            "allowed": item.guests_allowed,
+            "name_required": item.guest_name_required,
+            "email": item.guest_email,
+        },
+        "policy": {"text": item.policy_text, "url": item.policy_url},
+        "privacy": {"text": item.privacy_text, "url": item.privacy_url},
+    }

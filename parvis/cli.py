@@ -1,0 +1,142 @@
+"""The `parvis` command: serve, migrate, demo, site, createsuperuser, check.
+
+Production is the default. `--dev` (or PARVIS_MODE=dev) selects development settings: a secret generated
+into the data directory and localhost allowed as a host. `serve` in production first runs the deploy
+checks and refuses to start on an insecure secret or with debug on, saying what to set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+
+SETTINGS = {"dev": "parvis.settings.dev", "production": "parvis.settings.prod"}
+
+
+def _setup(mode: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS[mode])
+    import django
+
+    django.setup()
+
+
+def _call(*args: str) -> int:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError, SystemCheckError
+
+    try:
+        call_command(*args)
+    except SystemCheckError as error:
+        print(error, file=sys.stderr)
+        return 1
+    except CommandError as error:
+        print(f"parvis: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _serve(options: argparse.Namespace) -> int:
+    from parvis import conf
+
+    deploy = options.mode == "production"
+    status = _call("check", "--deploy", "--fail-level", "ERROR") if deploy else _call("check")
+    if status:
+        print("parvis: refusing to start in production mode; fix the errors above.", file=sys.stderr)
+        return status
+    if deploy and _call("collectstatic", "--noinput", "--verbosity", "0"):
+        return 1
+    workers = options.workers or conf.workers() or os.cpu_count() or 1
+    command = [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "asginl",
+        "--host",
+        options.host,
+        "--port",
+        str(options.port),
+        "--workers",
+        str(workers),
+        "--no-ws",
+        "--log-level",
+        "warning",
+        "parvis.asgi:application",
+    ]
+    if options.mode == "dev":
+        command.insert(-1, "--access-log")
+    print(f"Parvis ({options.mode}) on http://{options.host}:{options.port} with {workers} worker(s)", flush=True)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]}
+    return subprocess.call(command, env=env)  # noqa: S603 (fixed argument list)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="parvis", description="Self-hosted reader comments for news sites.")
+    parser.add_argument("--dev", dest="dev", action="store_true", help="development settings (also PARVIS_MODE=dev)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the production ASGI server (granian)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=0, help="server processes (default: PARVIS_WORKERS or cores)")
+
+    commands.add_parser("migrate", help="create or update the database tables")
+    demo = commands.add_parser("demo", help="create the demo site and its seeded French article thread")
+    demo.add_argument("--reset", action="store_true", help="delete and re-seed the demo thread")
+    commands.add_parser("createsuperuser", help="create an administrator for /admin/")
+    check = commands.add_parser("check", help="check the configuration")
+    check.add_argument("--deploy", action="store_true", help="also run the production checks")
+
+    site = commands.add_parser("site", help="manage sites (publishers)")
+    site_commands = site.add_subparsers(dest="site_command", required=True)
+    create = site_commands.add_parser("create", help="add a site")
+    create.add_argument("slug")
+    create.add_argument("--name", required=True)
+    create.add_argument("--origin", action="append", default=[], help="allowed origin, repeatable")
+    create.add_argument("--language", default="fr")
+    create.add_argument("--moderation", choices=["pre", "post"], default="post")
+    site_commands.add_parser("list", help="list sites")
+
+    manage = commands.add_parser("manage", help="any Django management command")
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = build_parser().parse_args(argv)
+    options.mode = "dev" if options.dev or os.environ.get("PARVIS_MODE") == "dev" else "production"
+    _setup(options.mode)
+    if options.command == "serve":
+        return _serve(options)
+    if options.command == "migrate":
+        return _call("migrate", "--noinput")
+    if options.command == "demo":
+        return _call("demo", *(["--reset"] if options.reset else []))
+    if options.command == "createsuperuser":
+        return _call("createsuperuser")
+    if options.command == "check":
+        return _call("check", *(["--deploy", "--fail-level", "ERROR"] if options.deploy else []))
+    if options.command == "site":
+        if options.site_command == "list":
+            return _call("site", "list")
+        extra = [f"--origin={origin}" for origin in options.origin]
+        return _call(
+            "site",
+            "create",
+            options.slug,
+            f"--name={options.name}",
+            f"--language={options.language}",
+            f"--moderation={options.moderation}",
+            *extra,
+        )
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["parvis", *options.args])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

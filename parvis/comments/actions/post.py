@@ -1,0 +1,220 @@
+"""Posting a comment or a reply as a guest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from parvis import conf
+from parvis.accounts.models import Commenter
+from parvis.comments import rendering, validation
+from parvis.comments.models import MAX_DEPTH, Comment, IdempotencyRecord, Status
+from parvis.comments.tokens import new_token
+from parvis.core import language, ratelimit
+from parvis.core.clients import ClientFingerprint
+from parvis.core.exceptions import Code, ProblemError
+from parvis.core.models import ModerationMode, Site
+from parvis.core.text import clean_line, refuse_forbidden
+from parvis.threads.keys import MAX_URL_LENGTH, canonical_url, thread_key
+from parvis.threads.models import Thread
+
+ANCHOR_EXACT_MAX = 1000
+ANCHOR_CONTEXT_MAX = 64
+TITLE_MAX = 300
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a guest sent: everything is re-checked here, whichever door it came through."""
+
+    thread_key: str | None
+    thread_url: str | None
+    body: str
+    thread_title: str = ""
+    parent_id: int | None = None
+    author_name: str = ""
+    author_email: str = ""
+    author_website: str = ""
+    anchor: dict[str, str] = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Posted:
+    comment: Comment
+    edit_token: str
+    replayed: bool = False
+
+
+def post_comment(site: Site, draft: Draft, client: ClientFingerprint, *, idempotency_key: str | None = None) -> Posted:
+    """Store a new comment; when this returns, the comment is committed."""
+    if idempotency_key:
+        replay = _replay(site, client, idempotency_key, draft)
+        if replay:
+            return replay
+    if not site.guests_allowed:
+        raise ProblemError(Code.GUESTS_NOT_ALLOWED)
+    key = thread_key(draft.thread_key, draft.thread_url)
+    url = _page_url(site, draft.thread_url)
+    title = clean_line(draft.thread_title or "", "thread.title")[:TITLE_MAX]
+    body = validation.comment_body(site, draft.body)
+    name = validation.guest_name(site, draft.author_name)
+    email = validation.guest_email(site, draft.author_email)
+    website = validation.guest_website(draft.author_website)
+    anchor = _anchor(draft.anchor)
+    html = rendering.render(body)
+    detected_language = language.detect(body)
+
+    ratelimit.enforce("PARVIS_RATELIMIT_COMMENT_IP", client.ip_hash)
+    ratelimit.enforce("PARVIS_RATELIMIT_COMMENT_THREAD", f"{site.pk}:{key}")
+
+    token, token_hash = new_token()
+    try:
+        with transaction.atomic():
+            thread, _ = Thread.objects.get_or_create(site=site, key=key, defaults={"url": url, "title": title})
+            if thread.is_closed:
+                raise ProblemError(Code.THREAD_CLOSED)
+            if (url and not thread.url) or (title and not thread.title):
+                thread.url, thread.title = thread.url or url, thread.title or title
+                thread.save(update_fields=["url", "title"])
+            parent = _parent(site, thread, draft.parent_id)
+            _refuse_repeat(thread, client, body)
+            now = timezone.now()
+            status = Status.PENDING if site.moderation_mode == ModerationMode.PRE else Status.APPROVED
+            comment = Comment.objects.create(
+                thread=thread,
+                parent=parent,
+                root=(parent.root or parent) if parent else None,
+                depth=parent.depth + 1 if parent else 0,
+                commenter=_commenter(site, name, email, website),
+                author_name=name,
+                author_website=website,
+                body_markdown=body,
+                body_html=html,
+                status=status,
+                language=detected_language,
+                created_at=now,
+                ip_hash=client.ip_hash,
+                network_hash=client.network_hash,
+                user_agent_hash=client.user_agent_hash,
+                edit_token_hash=token_hash,
+                anchor_exact=anchor.get("exact", ""),
+                anchor_prefix=anchor.get("prefix", ""),
+                anchor_suffix=anchor.get("suffix", ""),
+            )
+            if status == Status.APPROVED:
+                Thread.objects.filter(pk=thread.pk).update(comment_count=F("comment_count") + 1, last_comment_at=now)
+            if idempotency_key:
+                IdempotencyRecord.objects.create(
+                    site=site,
+                    client_key=client.ip_hash,
+                    key=idempotency_key,
+                    fingerprint=draft.fingerprint(),
+                    comment=comment,
+                    edit_token=token,
+                    expires_at=now + site.edit_delta,
+                )
+                IdempotencyRecord.objects.filter(expires_at__lt=now).delete()
+    except IntegrityError:
+        # Two requests with the same Idempotency-Key raced; the other one committed first.
+        replay = _replay(site, client, idempotency_key, draft) if idempotency_key else None
+        if replay is None:
+            raise
+        return replay
+    return Posted(comment=comment, edit_token=token)
+
+
+def _replay(site: Site, client: ClientFingerprint, key: str, draft: Draft) -> Posted | None:
+    record = (
+        IdempotencyRecord.objects.select_related("comment")
+        .filter(site=site, client_key=client.ip_hash, key=key, expires_at__gte=timezone.now())
+        .first()
+    )
+    if record is None:
+        return None
+    if record.fingerprint != draft.fingerprint():
+        raise ProblemError(Code.IDEMPOTENCY_KEY_REUSED)
+    return Posted(comment=record.comment, edit_token=record.edit_token, replayed=True)
+
+
+def _page_url(site: Site, raw_url: str | None) -> str:
+    if not raw_url:
+        return ""
+    refuse_forbidden(raw_url, "thread.url")
+    if len(raw_url) > MAX_URL_LENGTH:
+        raise ProblemError(Code.INVALID_URL, "The page URL is longer than 2048 characters.", field="thread.url")
+    canonical = canonical_url(raw_url)
+    if canonical is None:
+        raise ProblemError(Code.INVALID_URL, "The page URL must be an http:// or https:// address.", field="thread.url")
+    if not site.url_allowed(canonical):
+        raise ProblemError(
+            Code.URL_NOT_ALLOWED, "The page URL is not on one of this site's allowed origins.", field="thread.url"
+        )
+    return canonical
+
+
+def _anchor(raw: dict[str, str]) -> dict[str, str]:
+    """A TextQuoteSelector: the quoted passage (required) and a little context on each side."""
+    if not raw:
+        return {}
+    exact = clean_line(raw.get("exact", ""), "anchor.exact")
+    if not exact:
+        raise ProblemError(Code.VALIDATION_FAILED, "An inline comment needs the quoted text.", field="anchor.exact")
+    if len(exact) > ANCHOR_EXACT_MAX:
+        raise ProblemError(Code.VALIDATION_FAILED, "The quoted passage is too long.", field="anchor.exact")
+    prefix = clean_line(raw.get("prefix", ""), "anchor.prefix")[-ANCHOR_CONTEXT_MAX:]
+    suffix = clean_line(raw.get("suffix", ""), "anchor.suffix")[:ANCHOR_CONTEXT_MAX]
+    return {"exact": exact, "prefix": prefix, "suffix": suffix}
+
+
+def _parent(site: Site, thread: Thread, parent_id: int | None) -> Comment | None:
+    if parent_id is None:
+        return None
+    parent = Comment.objects.select_related("thread", "root").filter(pk=parent_id).first()
+    if parent is None or parent.thread.site_id != site.pk:
+        raise ProblemError(Code.PARENT_NOT_FOUND, field="parent")
+    if parent.thread_id != thread.pk:
+        raise ProblemError(Code.PARENT_IN_OTHER_THREAD, field="parent")
+    if parent.status != Status.APPROVED:
+        raise ProblemError(Code.PARENT_UNAVAILABLE, field="parent")
+    while parent.depth >= MAX_DEPTH and parent.parent_id is not None:
+        parent = Comment.objects.select_related("root").get(pk=parent.parent_id)
+    return parent
+
+
+def _refuse_repeat(thread: Thread, client: ClientFingerprint, body: str) -> None:
+    """The same text from the same person, right after their previous comment, is a double submit."""
+    since = timezone.now() - timedelta(seconds=conf.duplicate_window())
+    previous = (
+        Comment.objects.filter(thread=thread, ip_hash=client.ip_hash, created_at__gte=since)
+        .exclude(status=Status.DELETED)
+        .order_by("-created_at")
+        .values_list("body_markdown", flat=True)
+        .first()
+    )
+    if previous == body:
+        raise ProblemError(Code.DUPLICATE_COMMENT)
+
+
+def _commenter(site: Site, name: str, email: str, website: str) -> Commenter:
+    """Group a guest's comments when they give the same name and email (exact match, not verified)."""
+    if email:
+        existing = Commenter.objects.filter(site=site, email=email, name=name, verified=False).first()
+        if existing:
+            if website and existing.website != website:
+                existing.website = website
+                existing.save(update_fields=["website"])
+            return existing
+    return Commenter.objects.create(site=site, name=name, email=email, website=website)
+
+
+def edit_deadline(comment: Comment) -> datetime:
+    return comment.created_at + comment.thread.site.edit_delta

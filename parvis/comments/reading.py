@@ -1,0 +1,119 @@
+"""Reading a thread: one page of top-level comments with their whole reply trees, in three queries.
+
+Pagination is by offset within a snapshot: the cursor remembers the highest comment id seen when the
+first page was read, so comments posted meanwhile do not shift later pages (the reader sees them on
+reload or through live updates instead).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from parvis.comments.models import Comment, Status
+from parvis.comments.tokens import token_hash
+from parvis.core.exceptions import Code, ProblemError
+from parvis.threads.models import Thread
+
+MAX_PAGE = 100
+REMOVED = (Status.DELETED, Status.REJECTED, Status.SPAM)
+MAX_OWN_TOKENS = 50
+
+
+class Sort(StrEnum):
+    OLDEST = "oldest"
+    NEWEST = "newest"
+    BEST = "best"
+
+
+_ORDER = {
+    Sort.OLDEST: ("created_at", "id"),
+    Sort.NEWEST: ("-created_at", "-id"),
+    Sort.BEST: ("-rank", "-score", "created_at", "id"),
+}
+
+
+@dataclass
+class Node:
+    comment: Comment
+    own: bool = False
+    replies: list[Node] = field(default_factory=list)
+
+
+@dataclass
+class Page:
+    thread: Thread
+    nodes: list[Node]
+    top_level_total: int
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class Cursor:
+    offset: int
+    snapshot: int
+
+    def encode(self) -> str:
+        return base64.urlsafe_b64encode(f"{self.offset}.{self.snapshot}".encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor:
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("ascii")
+            offset_text, snapshot_text = raw.split(".")
+            cursor = cls(int(offset_text), int(snapshot_text))
+        except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+            raise ProblemError(Code.INVALID_CURSOR, field="cursor") from error
+        if not (0 <= cursor.offset < 2**31 and 0 <= cursor.snapshot < 2**63):
+            raise ProblemError(Code.INVALID_CURSOR, field="cursor")
+        return cursor
+
+
+def _visible(queryset: QuerySet[Comment], own_hashes: list[str]) -> QuerySet[Comment]:
+    """Approved comments, removed ones that still have published replies (shown as placeholders so the
+    conversation keeps its shape), and the reader's own pending comments."""
+    live_children = Comment.objects.filter(parent=OuterRef("pk"), status=Status.APPROVED)
+    condition = Q(status=Status.APPROVED) | Q(Q(status__in=REMOVED) & Exists(live_children))
+    if own_hashes:
+        condition |= Q(status=Status.PENDING, edit_token_hash__in=own_hashes)
+    return queryset.filter(condition)
+
+
+def read_page(thread: Thread, sort: Sort, limit: int, cursor: str | None, own_tokens: Iterable[str] = ()) -> Page:
+    own_hashes = [token_hash(token) for token in list(own_tokens)[:MAX_OWN_TOKENS] if token]
+    position = Cursor.decode(cursor) if cursor else None
+    top = _visible(Comment.objects.filter(thread=thread, parent__isnull=True), own_hashes)
+    if position is None:
+        snapshot = Comment.objects.filter(thread=thread).order_by("-id").values_list("id", flat=True).first() or 0
+        position = Cursor(0, snapshot)
+    top = top.filter(id__lte=position.snapshot)
+    total = top.count()
+    page = list(top.order_by(*_ORDER[sort])[position.offset : position.offset + limit])
+    replies = (
+        list(
+            _visible(Comment.objects.filter(root__in=[c.pk for c in page]), own_hashes)
+            .filter(id__lte=position.snapshot)
+            .order_by("created_at", "id")
+        )
+        if page
+        else []
+    )
+    nodes = _tree(page, replies, set(own_hashes))
+    following = position.offset + len(page)
+    next_cursor = Cursor(following, position.snapshot).encode() if following < total else None
+    return Page(thread=thread, nodes=nodes, top_level_total=total, next_cursor=next_cursor)
+
+
+def _tree(top: list[Comment], replies: list[Comment], own_hashes: set[str]) -> list[Node]:
+    nodes = {c.pk: Node(c, own=c.edit_token_hash in own_hashes) for c in [*top, *replies]}
+    for reply in replies:
+        parent = nodes.get(reply.parent_id)  # type: ignore[arg-type]
+        # A reply whose parent is hidden (rejected, or deleted without other replies) is hidden with it.
+        if parent is not None:
+            parent.replies.append(nodes[reply.pk])
+    return [nodes[c.pk] for c in top]

@@ -1,0 +1,59 @@
+"""Typed, lazy access to Parvis settings: read at call time so tests and `override_settings` see changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A limit of ``count`` events per ``seconds``."""
+
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, name: str, value: str) -> Rate:
+        try:
+            count_text, seconds_text = value.split("/")
+            rate = cls(int(count_text), int(seconds_text))
+        except ValueError as error:
+            raise ImproperlyConfigured(f"{name} must look like '5/60' (count/seconds), not {value!r}") from error
+        if rate.count < 1 or rate.seconds < 1:
+            raise ImproperlyConfigured(f"{name} needs a count and a period of at least 1, not {value!r}")
+        return rate
+
+
+def public_url() -> str:
+    return str(settings.PUBLIC_URL)
+
+
+def trusted_proxies() -> int:
+    return int(settings.PARVIS_TRUSTED_PROXIES)
+
+
+def rate(name: str) -> Rate:
+    return Rate.parse(name, getattr(settings, name))
+
+
+def redis_url() -> str:
+    return str(settings.PARVIS_REDIS_URL)
+
+
+def max_request_bytes() -> int:
+    return int(settings.PARVIS_MAX_REQUEST_BYTES)
+
+
+def languages() -> list[str]:
+    return list(settings.PARVIS_LANGUAGES)
+
+
+def duplicate_window() -> int:
+    return int(settings.PARVIS_DUPLICATE_WINDOW)
+
+
+def workers() -> int:
+    return int(settings.PARVIS_WORKERS)

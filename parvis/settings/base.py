@@ -1,0 +1,167 @@
+"""Every Parvis setting, with its default and the reason for it.
+
+This file is the settings reference: each ``PARVIS_*`` name below can be set in the environment or, without
+the prefix and in lower case, in the TOML file named by ``PARVIS_CONFIG`` (the environment wins).
+``dev``, ``test`` and ``prod`` import this module and adjust a few values; application code reads settings
+through :mod:`parvis.conf`, never at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from parvis.settings import database_url
+from parvis.settings import environment as env
+
+# Where the SQLite database, the generated development secret and other local state live.
+# Default: ./var under the current directory.
+DATA_DIR = env.path("PARVIS_DATA_DIR", Path.cwd() / "var")
+
+# PARVIS_DATABASE_URL: sqlite:///relative/file, sqlite:////absolute/file or postgres://user:pw@host:5432/db.
+# SQLite runs in WAL mode with synchronous=FULL, so an answered write is on disk.
+DATABASE_URL = env.text("PARVIS_DATABASE_URL", f"sqlite:///{DATA_DIR / 'parvis.sqlite3'}")
+DATABASES = {"default": database_url.parse(DATABASE_URL, DATA_DIR)}
+
+# PARVIS_SECRET_KEY signs tokens and keys the IP hashes. Required in production (50+ random characters);
+# development generates one into DATA_DIR (see dev.py).
+SECRET_KEY = env.text("PARVIS_SECRET_KEY", "")
+
+# PARVIS_DEBUG: Django's debug pages. Never in production; `parvis serve` refuses to start with it on.
+DEBUG = env.boolean("PARVIS_DEBUG", False)
+
+# PARVIS_PUBLIC_URL: the origin readers reach Parvis at (scheme://host[:port]). Used for links in pages
+# and to build the Host allow-list below.
+PUBLIC_URL = env.text("PARVIS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+_public = urlsplit(PUBLIC_URL)
+
+# PARVIS_ALLOWED_HOSTS: Host headers Parvis answers to; anything else gets 400 (a forged Host cannot
+# poison generated links). Default: the host of PARVIS_PUBLIC_URL.
+ALLOWED_HOSTS = env.words("PARVIS_ALLOWED_HOSTS", [_public.hostname or "127.0.0.1"])
+
+# PARVIS_TRUSTED_PROXIES: how many reverse proxies in front of Parvis append to X-Forwarded-For.
+# 0 (default) ignores the header and uses the socket address; 1 takes the last address a single proxy
+# (nginx) added. Never more than really exist, or readers can choose their own IP.
+PARVIS_TRUSTED_PROXIES = env.integer("PARVIS_TRUSTED_PROXIES", 0)
+
+# Rate limits, as "count/seconds". Answered with 429 and Retry-After.
+# PARVIS_RATELIMIT_COMMENT_IP: new comments from one (hashed) IP.
+PARVIS_RATELIMIT_COMMENT_IP = env.text("PARVIS_RATELIMIT_COMMENT_IP", "5/60")
+# PARVIS_RATELIMIT_COMMENT_THREAD: new comments on one thread from everyone (flood brake for a viral story).
+PARVIS_RATELIMIT_COMMENT_THREAD = env.text("PARVIS_RATELIMIT_COMMENT_THREAD", "120/60")
+# PARVIS_RATELIMIT_ACTION_IP: edits, deletions, votes and reports from one (hashed) IP.
+PARVIS_RATELIMIT_ACTION_IP = env.text("PARVIS_RATELIMIT_ACTION_IP", "60/60")
+
+# PARVIS_REDIS_URL: optional redis://host:6379/0. When set, rate-limit counters live in Redis (needed when
+# several machines serve one site); otherwise in the database.
+PARVIS_REDIS_URL = env.text("PARVIS_REDIS_URL", "")
+
+# PARVIS_MAX_REQUEST_BYTES: largest JSON body the API reads; larger bodies get 413 before parsing.
+PARVIS_MAX_REQUEST_BYTES = env.integer("PARVIS_MAX_REQUEST_BYTES", 64 * 1024, minimum=1024)
+
+# PARVIS_LANGUAGES: languages the comment language detector chooses from (ISO 639-1). A short list is
+# faster and more accurate; comments in other languages are stored with language "".
+PARVIS_LANGUAGES = env.words(
+    "PARVIS_LANGUAGES", ["fr", "en", "he", "ar", "es", "de", "it", "pt", "nl", "ru", "tr", "fa"]
+)
+
+# PARVIS_DUPLICATE_WINDOW: seconds during which the same text from the same person on the same thread is
+# refused as a duplicate (a double click, a re-sent form).
+PARVIS_DUPLICATE_WINDOW = env.integer("PARVIS_DUPLICATE_WINDOW", 600)
+
+# PARVIS_WORKERS: server processes started by `parvis serve` (default: one per core).
+PARVIS_WORKERS = env.integer("PARVIS_WORKERS", 0)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "parvis.core",
+    "parvis.accounts",
+    "parvis.threads",
+    "parvis.comments",
+    "parvis.api",
+    "parvis.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "parvis.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "parvis.api.cors.CorsMiddleware",
+    "parvis.api.guard.ApiGuardMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
+
+ROOT_URLCONF = "parvis.urls"
+ASGI_APPLICATION = "parvis.asgi.application"
+WSGI_APPLICATION = "parvis.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Pages take the site's language; API titles are English (clients translate the stable codes).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("fr", "Français"), ("en", "English"), ("he", "עברית"), ("ar", "العربية")]
+LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+# Django's own limit on bodies it will read; the API enforces PARVIS_MAX_REQUEST_BYTES first.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# The CSRF cookie of the no-JavaScript form ends with the browser session: nothing outlives the visit.
+CSRF_COOKIE_AGE = None
+CSRF_FAILURE_VIEW = "parvis.web.views.csrf_failure"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Framing is governed by the CSP frame-ancestors directive (per site), not by X-Frame-Options.
+X_FRAME_OPTIONS = "DENY"
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+NINJA_PAGINATION_PER_PAGE = 20
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"parvis": {"level": "INFO"}},
+}

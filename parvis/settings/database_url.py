@@ -1,0 +1,63 @@
+"""Turns ``PARVIS_DATABASE_URL`` into a Django DATABASES entry.
+
+Only the two supported engines are accepted: SQLite (the default, one file, WAL mode) and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+# WAL lets readers proceed during a write; synchronous=FULL fsyncs the WAL on every commit, so a 2xx
+# answered after COMMIT survives a crash of the process and of the machine. busy_timeout makes writers
+# from several server processes queue instead of failing with "database is locked".
+SQLITE_INIT = (
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=FULL;"
+    "PRAGMA foreign_keys=ON;"
+    "PRAGMA busy_timeout=10000;"
+    "PRAGMA temp_store=MEMORY;"
+    "PRAGMA mmap_size=134217728;"
+)
+
+
+def parse(url: str, base_dir: Path) -> dict[str, Any]:
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        raw_path = unquote(parts.path)
+        if parts.netloc:
+            raise ImproperlyConfigured(
+                f"PARVIS_DATABASE_URL {url!r}: use sqlite:///relative/path or sqlite:////absolute/path"
+            )
+        name = raw_path[1:] if raw_path.startswith("/") else raw_path
+        if not name:
+            raise ImproperlyConfigured("PARVIS_DATABASE_URL: sqlite URL needs a file path")
+        file = Path(name)
+        if not file.is_absolute():
+            file = base_dir / file
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(file),
+            "OPTIONS": {"init_command": SQLITE_INIT, "transaction_mode": "IMMEDIATE", "timeout": 10},
+            "ATOMIC_REQUESTS": False,
+        }
+    if parts.scheme in {"postgres", "postgresql"}:
+        options = dict(parse_qsl(parts.query))
+        conn_max_age = int(options.pop("conn_max_age", "60"))
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parts.path.lstrip("/")) or "parvis",
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+            "CONN_MAX_AGE": conn_max_age,
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": options,
+        }
+    raise ImproperlyConfigured(
+        f"PARVIS_DATABASE_URL scheme {parts.scheme!r} is not supported: use sqlite:/// or postgres://"
+    )

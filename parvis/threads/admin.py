@@ -1,0 +1,11 @@
+from django.contrib import admin
+
+from parvis.threads.models import Thread
+
+
+@admin.register(Thread)
+class ThreadAdmin(admin.ModelAdmin):
+    list_display = ("title", "key", "site", "comment_count", "is_closed", "created_at")
+    list_filter = ("site", "is_closed")
+    search_fields = ("title", "key", "url")
+    readonly_fields = ("comment_count", "created_at", "last_comment_at")

@@ -1,0 +1,27 @@
+"""A discussion under one article, created lazily on its first comment."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from parvis.core.models import Site
+
+
+class Thread(models.Model):
+    """Identified within its site by a stable key: the publisher's explicit id or the canonical page URL."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="threads")
+    key = models.CharField(max_length=512)
+    url = models.URLField(max_length=2048, blank=True)
+    title = models.CharField(max_length=300, blank=True)
+    is_closed = models.BooleanField(default=False)
+    # Published comments, kept by the comment actions so counts never scan the comment table.
+    comment_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_comment_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "key"], name="thread_unique_key_per_site")]
+
+    def __str__(self) -> str:
+        return self.title or self.key

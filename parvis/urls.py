@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import path
+
+from parvis.api.api import api
+from parvis.web import views
+
+urlpatterns = [
+    path("", views.demo_article, name="demo-article"),
+    path("t/<slug:site>/", views.thread_page, name="thread-page"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("healthz", views.health, name="health"),
+]
+
+handler400 = "parvis.web.views.bad_request"
+handler403 = "parvis.web.views.forbidden"
+handler404 = "parvis.web.views.not_found"
+handler500 = "parvis.web.views.server_error"
