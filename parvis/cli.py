@@ -108,7 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     options = build_parser().parse_args(argv)
     options.mode = "dev" if options.dev or os.environ.get("PARVIS_MODE") == "dev" else "production"
-    _setup(options.mode)
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        _setup(options.mode)
+    except ImproperlyConfigured as error:
+        print(f"parvis: configuration error: {error}", file=sys.stderr)
+        print("parvis: refusing to start; fix the configuration above.", file=sys.stderr)
+        return 2
     if options.command == "serve":
         return _serve(options)
     if options.command == "migrate":

@@ -17,7 +17,7 @@ from django.utils.cache import patch_vary_headers
 from parvis import conf
 from parvis.api.errors import problem
 from parvis.core.exceptions import Code
-from parvis.core.models import Site
+from parvis.core.sites import site_by_slug
 from parvis.core.origins import normalise_origin
 
 _SITE_PATH = re.compile(r"^/api/v1/sites/(?P<slug>[-a-zA-Z0-9_]{1,50})(/|$)")
@@ -29,7 +29,7 @@ PREFLIGHT_MAX_AGE = "600"
 
 
 def _site_allows(slug: str, origin: str) -> bool:
-    site = Site.objects.filter(slug=slug).only("allowed_origins").first()
+    site = site_by_slug(slug)
     return site is not None and site.origin_allowed(origin)
 
 

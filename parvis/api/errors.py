@@ -49,11 +49,20 @@ def catalogue() -> list[dict[str, Any]]:
     ]
 
 
+_SOURCES = {"query", "path", "header", "cookie", "form"}
+
+
 def pydantic_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """ninja/pydantic validation errors as {field, code, message}, fields in dotted form."""
     result = []
     for item in errors:
-        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "payload", "query", "path")]
+        location = [str(part) for part in item.get("loc", ())]
+        # ninja prefixes the source ("body", "query", "path", "header") and, for bodies, the name of the
+        # view's parameter; the client knows neither, only its own field names.
+        if location[:1] == ["body"]:
+            location = location[2:]
+        elif location[:1] and location[0] in _SOURCES:
+            location = location[1:]
         result.append(
             {
                 "field": ".".join(location) or None,

@@ -4,6 +4,10 @@
   no-cors fetch can only send form or text types, so this alone stops cross-site posting;
 - a body larger than PARVIS_MAX_REQUEST_BYTES (413), judged from Content-Length before reading;
 - a path or query string with NUL, control characters or lone surrogates (422).
+
+On the way out it turns django-ninja's plain-text 405 for a method no operation of the path accepts (a
+response ninja builds itself, so the API's exception handlers never see it) into the problem+json answer
+every other refusal gets, keeping its Allow header.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.datastructures import MultiValueDictKeyError
 
 from parvis import conf
-from parvis.api.errors import problem, problem_response
+from parvis.api.errors import CONTENT_TYPE, problem, problem_response
 from parvis.core.exceptions import Code, ProblemError
 from parvis.core.text import refuse_forbidden
 
@@ -41,7 +45,15 @@ class ApiGuardMiddleware:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
         refusal = self._refusal(request)
-        return refusal if refusal is not None else self.get_response(request)
+        if refusal is not None:
+            return refusal
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(CONTENT_TYPE):
+            not_allowed = problem(Code.METHOD_NOT_ALLOWED, None, request)
+            if response.has_header("Allow"):
+                not_allowed["Allow"] = response["Allow"]
+            return not_allowed
+        return response
 
     def _refusal(self, request: HttpRequest) -> HttpResponse | None:
         try:

@@ -58,3 +58,12 @@ def clean_line(value: str, field: str) -> str:
     text = unicodedata.normalize("NFC", value)
     text = _FORMAT_CHARACTERS.sub("", text)
     return _WHITESPACE_RUN.sub(" ", text).strip()
+
+
+def clean_fragment(value: str, field: str) -> str:
+    """A piece of quoted text whose edges matter (the context of an inline comment's quote): cleaned like
+    a line, but leading and trailing spaces are kept."""
+    refuse_forbidden(value, field)
+    text = unicodedata.normalize("NFC", value)
+    text = _FORMAT_CHARACTERS.sub("", text)
+    return _WHITESPACE_RUN.sub(" ", text)

@@ -24,6 +24,7 @@ from parvis.comments.reading import MAX_PAGE, Sort, read_page
 from parvis.core.clients import fingerprint
 from parvis.core.exceptions import Code, ProblemError
 from parvis.core.models import Site
+from parvis.core.sites import site_by_slug
 from parvis.threads.keys import thread_key
 from parvis.threads.models import Thread
 
@@ -64,7 +65,7 @@ def _page_query(key: str, url: str, title: str, **extra: str) -> str:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def thread_page(request: HttpRequest, site: str) -> HttpResponse:
-    current = Site.objects.filter(slug=site).first()
+    current = site_by_slug(site)
     if current is None:
         return not_found(request, None)
     source = request.POST if request.method == "POST" else request.GET
@@ -122,7 +123,7 @@ def _post_from_form(request: HttpRequest, site: Site, key: str, url: str, title:
 
 def demo_article(request: HttpRequest) -> HttpResponse:
     """The demo article of `make demo`: a French news page with its comments under it."""
-    site = Site.objects.filter(slug=DEMO_SITE).first()
+    site = site_by_slug(DEMO_SITE)
     if site is None:
         return HttpResponse(
             "No demo site yet: run `parvis demo` (or `make demo`).",

@@ -32,6 +32,7 @@ from parvis.comments.reading import MAX_PAGE, Sort, read_page
 from parvis.core.clients import fingerprint
 from parvis.core.exceptions import Code, ProblemError
 from parvis.core.models import Site
+from parvis.core.sites import site_by_slug
 from parvis.threads.keys import thread_key
 from parvis.threads.models import Thread
 
@@ -44,7 +45,7 @@ ERRORS: dict[int, Any] = {code: Problem for code in (400, 403, 404, 409, 413, 41
 
 
 def _site(slug: str) -> Site:
-    site = Site.objects.filter(slug=slug).first()
+    site = site_by_slug(slug)
     if site is None:
         raise ProblemError(Code.SITE_NOT_FOUND)
     return site

@@ -20,7 +20,7 @@ from parvis.core import language, ratelimit
 from parvis.core.clients import ClientFingerprint
 from parvis.core.exceptions import Code, ProblemError
 from parvis.core.models import ModerationMode, Site
-from parvis.core.text import clean_line, refuse_forbidden
+from parvis.core.text import clean_fragment, clean_line, refuse_forbidden
 from parvis.threads.keys import MAX_URL_LENGTH, canonical_url, thread_key
 from parvis.threads.models import Thread
 
@@ -170,8 +170,8 @@ def _anchor(raw: dict[str, str]) -> dict[str, str]:
         raise ProblemError(Code.VALIDATION_FAILED, "An inline comment needs the quoted text.", field="anchor.exact")
     if len(exact) > ANCHOR_EXACT_MAX:
         raise ProblemError(Code.VALIDATION_FAILED, "The quoted passage is too long.", field="anchor.exact")
-    prefix = clean_line(raw.get("prefix", ""), "anchor.prefix")[-ANCHOR_CONTEXT_MAX:]
-    suffix = clean_line(raw.get("suffix", ""), "anchor.suffix")[:ANCHOR_CONTEXT_MAX]
+    prefix = clean_fragment(raw.get("prefix", ""), "anchor.prefix")[-ANCHOR_CONTEXT_MAX:]
+    suffix = clean_fragment(raw.get("suffix", ""), "anchor.suffix")[:ANCHOR_CONTEXT_MAX]
     return {"exact": exact, "prefix": prefix, "suffix": suffix}
 
 
