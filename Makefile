@@ -10,7 +10,7 @@ CHROMIUM := /usr/bin/chromium
 PG_URL := postgres://postgres@127.0.0.1:5432/test
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: all setup demo serve test test-sqlite test-postgres lint typecheck chromium messages clean
+.PHONY: all setup demo serve test test-sqlite test-postgres lint chromium messages clean
 
 all: setup
 
@@ -51,10 +51,8 @@ test-postgres: setup
 	PARVIS_TEST_POSTGRES=1 PARVIS_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest -q -m "not browser"
 
 lint: setup
-	$(BIN)/ruff check parvis tests
-	$(BIN)/ruff format --check parvis tests
-
-typecheck: setup
+	$(BIN)/ruff check parvis tests conftest.py
+	$(BIN)/ruff format --check parvis tests conftest.py
 	$(BIN)/mypy
 
 clean:

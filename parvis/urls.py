@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import path
+from django.views.generic import RedirectView
 
 from parvis.api.api import api
 from parvis.web import views
@@ -10,6 +11,7 @@ urlpatterns = [
     path("", views.demo_article, name="demo-article"),
     path("t/<slug:site>/", views.thread_page, name="thread-page"),
     path("api/v1/", api.urls),
+    path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("admin/", admin.site.urls),
     path("healthz", views.health, name="health"),
 ]

@@ -17,9 +17,7 @@ def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("PARVIS_", "DJANGO_"))}
     environment.update({"PARVIS_DATA_DIR": str(tmp_path), "PARVIS_DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3"})
     environment.update(env)
-    return subprocess.run(
-        [PARVIS, *args], env=environment, capture_output=True, text=True, timeout=120, check=False
-    )
+    return subprocess.run([PARVIS, *args], env=environment, capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_production_refuses_to_start_without_a_secret_and_says_what_to_set(tmp_path):
@@ -48,8 +46,9 @@ def test_a_typo_in_configuration_stops_the_command_with_the_variables_name(tmp_p
 
 def test_sites_are_created_and_listed(tmp_path):
     assert run(tmp_path, "--dev", "migrate").returncode == 0
-    created = run(tmp_path, "--dev", "site", "create", "lemonde", "--name", "Le Monde", "--origin",
-                  "https://www.lemonde.example")
+    created = run(
+        tmp_path, "--dev", "site", "create", "lemonde", "--name", "Le Monde", "--origin", "https://www.lemonde.example"
+    )
     assert created.returncode == 0, created.stderr
     listed = run(tmp_path, "--dev", "site", "list")
     assert "lemonde\tLe Monde\tpost\thttps://www.lemonde.example" in listed.stdout

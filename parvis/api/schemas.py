@@ -38,7 +38,7 @@ class CommentCreate(Schema):
     thread: ThreadRef
     parent: Id | None = None
     body: str = Field(..., max_length=20000, description="Markdown subset.")
-    author: AuthorIn = Field(default_factory=AuthorIn)
+    author: AuthorIn = Field(default_factory=lambda: AuthorIn.model_validate({}))
     anchor: Anchor | None = None
 
 

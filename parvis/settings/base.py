@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Serves the API docs (Swagger UI) from local static files instead of a CDN.
+    "ninja",
     "parvis.core",
     "parvis.accounts",
     "parvis.threads",

@@ -36,7 +36,9 @@ def test_malformed_json_is_refused(api):
     assert not Comment.objects.exists()
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""])
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""]
+)
 def test_a_body_that_is_not_declared_json_is_refused(api, content_type):
     response = api.send("post", "/comments", json.dumps(valid()), content_type=content_type)
     problem(response, 415, "unsupported_media_type")
@@ -189,7 +191,9 @@ def test_an_invalid_cursor_is_refused(api):
 
 def test_an_unknown_origin_cannot_write(client, site):
     response = client.post(
-        f"/api/v1/sites/{site.slug}/comments", data=json.dumps(valid()), content_type="application/json",
+        f"/api/v1/sites/{site.slug}/comments",
+        data=json.dumps(valid()),
+        content_type="application/json",
         HTTP_ORIGIN="https://attacker.example",
     )
     problem(response, 403, "origin_not_allowed")

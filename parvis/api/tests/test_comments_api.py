@@ -28,11 +28,23 @@ def test_a_guest_comment_is_stored_and_shown_in_its_thread(api):
 
 def test_the_thread_is_created_on_its_first_comment_with_the_page_title(api):
     assert api.thread("new-story").json()["thread"] == {
-        "id": None, "key": "new-story", "url": "", "title": "", "closed": False, "count": 0,
+        "id": None,
+        "key": "new-story",
+        "url": "",
+        "title": "",
+        "closed": False,
+        "count": 0,
     }
     assert not Thread.objects.exists()
-    api.send("post", "/comments", {"thread": {"key": "new-story", "url": f"{ORIGIN}/new", "title": "Titre"},
-                                   "body": "Premier !", "author": {"name": "A"}})
+    api.send(
+        "post",
+        "/comments",
+        {
+            "thread": {"key": "new-story", "url": f"{ORIGIN}/new", "title": "Titre"},
+            "body": "Premier !",
+            "author": {"name": "A"},
+        },
+    )
     thread = Thread.objects.get()
     assert (thread.key, thread.url, thread.title) == ("new-story", f"{ORIGIN}/new", "Titre")
 
@@ -74,7 +86,9 @@ def test_sorting_newest_and_best(api, client, site):
     new = api.post_comment("Récent", name="B").json()["comment"]["id"]
     for n in range(3):
         voter = ApiClient(client, site)
-        assert voter.send("post", f"/comments/{old}/votes", {"value": 1}, REMOTE_ADDR=f"10.0.0.{n + 1}").status_code == 200
+        assert (
+            voter.send("post", f"/comments/{old}/votes", {"value": 1}, REMOTE_ADDR=f"10.0.0.{n + 1}").status_code == 200
+        )
     assert [c["id"] for c in api.thread(sort="newest").json()["comments"]] == [new, old]
     assert [c["id"] for c in api.thread(sort="best").json()["comments"]] == [old, new]
 
@@ -109,7 +123,9 @@ def test_pre_moderated_comment_is_hidden_from_others_but_shown_to_its_author(api
 def test_author_edits_own_comment_within_the_window(api):
     created = api.post_comment("Premier jet").json()
     answer = api.send(
-        "patch", f"/comments/{created['comment']['id']}", {"body": "Version **corrigée**"},
+        "patch",
+        f"/comments/{created['comment']['id']}",
+        {"body": "Version **corrigée**"},
         headers={"Parvis-Edit-Token": created["edit_token"]},
     )
     assert answer.status_code == 200
@@ -119,8 +135,12 @@ def test_author_edits_own_comment_within_the_window(api):
 
 def test_edit_with_a_wrong_token_is_refused_and_changes_nothing(api):
     created = api.post_comment("Original").json()
-    answer = api.send("patch", f"/comments/{created['comment']['id']}", {"body": "Piraté"},
-                      headers={"Parvis-Edit-Token": "not-the-token"})
+    answer = api.send(
+        "patch",
+        f"/comments/{created['comment']['id']}",
+        {"body": "Piraté"},
+        headers={"Parvis-Edit-Token": "not-the-token"},
+    )
     assert answer.status_code == 403
     assert answer.json()["code"] == "edit_token_invalid"
     assert Comment.objects.get().body_markdown == "Original"
@@ -129,8 +149,12 @@ def test_edit_with_a_wrong_token_is_refused_and_changes_nothing(api):
 def test_edit_after_the_window_is_refused(api):
     created = api.post_comment("Original").json()
     Comment.objects.update(created_at=timezone.now() - timedelta(seconds=901))
-    answer = api.send("patch", f"/comments/{created['comment']['id']}", {"body": "Trop tard"},
-                      headers={"Parvis-Edit-Token": created["edit_token"]})
+    answer = api.send(
+        "patch",
+        f"/comments/{created['comment']['id']}",
+        {"body": "Trop tard"},
+        headers={"Parvis-Edit-Token": created["edit_token"]},
+    )
     assert answer.status_code == 403
     assert answer.json()["code"] == "edit_window_closed"
 
@@ -138,7 +162,9 @@ def test_edit_after_the_window_is_refused(api):
 def test_a_token_only_opens_its_own_comment(api):
     first = api.post_comment("Le mien").json()
     other = api.post_comment("Celui d'un autre", name="Bob").json()
-    answer = api.send("delete", f"/comments/{other['comment']['id']}", headers={"Parvis-Edit-Token": first["edit_token"]})
+    answer = api.send(
+        "delete", f"/comments/{other['comment']['id']}", headers={"Parvis-Edit-Token": first["edit_token"]}
+    )
     assert answer.status_code == 403
     assert Comment.objects.get(pk=other["comment"]["id"]).status == Status.APPROVED
 
@@ -146,8 +172,9 @@ def test_a_token_only_opens_its_own_comment(api):
 def test_deleting_a_comment_with_replies_keeps_a_placeholder(api):
     parent = api.post_comment("Parent").json()
     api.post_comment("Réponse", parent=parent["comment"]["id"], name="Bob")
-    answer = api.send("delete", f"/comments/{parent['comment']['id']}",
-                      headers={"Parvis-Edit-Token": parent["edit_token"]})
+    answer = api.send(
+        "delete", f"/comments/{parent['comment']['id']}", headers={"Parvis-Edit-Token": parent["edit_token"]}
+    )
     assert answer.status_code == 204
     tree = api.thread().json()
     assert tree["comments"][0]["status"] == "deleted"
@@ -189,8 +216,9 @@ def test_readers_report_a_comment_once(api, client, site):
 
     comment = api.post_comment("Signalez-moi").json()["comment"]["id"]
     reader = ApiClient(client, site)
-    first = reader.send("post", f"/comments/{comment}/flags", {"reason": "abuse", "note": "insultant"},
-                        REMOTE_ADDR="10.2.2.2")
+    first = reader.send(
+        "post", f"/comments/{comment}/flags", {"reason": "abuse", "note": "insultant"}, REMOTE_ADDR="10.2.2.2"
+    )
     assert first.status_code == 201
     again = reader.send("post", f"/comments/{comment}/flags", {"reason": "spam"}, REMOTE_ADDR="10.2.2.2")
     assert again.status_code == 409 and again.json()["code"] == "duplicate_flag"
@@ -234,10 +262,14 @@ def test_the_guest_email_is_never_exposed(api):
 
 
 def test_language_is_detected_for_each_comment(api):
-    for n, text in enumerate(["Merci pour cet article très intéressant sur la ville",
-                              "תודה רבה על הכתבה המעניינת הזאת",
-                              "شكرا جزيلا على هذا المقال المفيد جدا",
-                              "Thank you for this really interesting article"]):
+    for n, text in enumerate(
+        [
+            "Merci pour cet article très intéressant sur la ville",
+            "תודה רבה על הכתבה המעניינת הזאת",
+            "شكرا جزيلا على هذا المقال المفيد جدا",
+            "Thank you for this really interesting article",
+        ]
+    ):
         api.post_comment(text, name=f"P{n}")
     assert [c["language"] for c in api.thread().json()["comments"]] == ["fr", "he", "ar", "en"]
 

@@ -28,7 +28,9 @@ def test_an_origin_allowed_for_one_site_is_not_allowed_for_another(client, site)
 
     other = Site.objects.create(slug="other", name="Other", allowed_origins=["https://other.example"])
     response = client.post(
-        f"/api/v1/sites/{other.slug}/comments", data=json.dumps({}), content_type="application/json",
+        f"/api/v1/sites/{other.slug}/comments",
+        data=json.dumps({}),
+        content_type="application/json",
         HTTP_ORIGIN=ORIGIN,
     )
     assert response.status_code == 403
@@ -37,8 +39,10 @@ def test_an_origin_allowed_for_one_site_is_not_allowed_for_another(client, site)
 
 def test_preflight_from_the_sites_origin_allows_the_api_headers(client, site):
     response = client.options(
-        f"/api/v1/sites/{site.slug}/comments", HTTP_ORIGIN=ORIGIN,
-        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST", HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type,idempotency-key",
+        f"/api/v1/sites/{site.slug}/comments",
+        HTTP_ORIGIN=ORIGIN,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type,idempotency-key",
     )
     assert response.status_code == 204
     assert response["Access-Control-Allow-Origin"] == ORIGIN
@@ -48,7 +52,8 @@ def test_preflight_from_the_sites_origin_allows_the_api_headers(client, site):
 
 def test_preflight_from_an_unknown_origin_is_refused(client, site):
     response = client.options(
-        f"/api/v1/sites/{site.slug}/comments", HTTP_ORIGIN="https://attacker.example",
+        f"/api/v1/sites/{site.slug}/comments",
+        HTTP_ORIGIN="https://attacker.example",
         HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
     )
     assert response.status_code == 403

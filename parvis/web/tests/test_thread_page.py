@@ -17,7 +17,14 @@ def page_url(site, **params):
 
 
 def form(**fields):
-    return {"key": "article-1", "url": f"{ORIGIN}/article-1", "title": "Titre", "body": "Bonjour", "name": "Léa", **fields}
+    return {
+        "key": "article-1",
+        "url": f"{ORIGIN}/article-1",
+        "title": "Titre",
+        "body": "Bonjour",
+        "name": "Léa",
+        **fields,
+    }
 
 
 def test_readers_without_javascript_see_the_comments(api, client, site):
@@ -57,8 +64,10 @@ def test_a_refused_form_shows_why_and_keeps_what_was_typed(client, site):
 
 
 def test_markup_typed_by_a_reader_is_shown_as_text(client, site):
-    client.post(f"/t/{site.slug}/", form(body="<script>alert(1)</script> [x](javascript:alert(1))",
-                                         name="<img src=x onerror=alert(1)>"))
+    client.post(
+        f"/t/{site.slug}/",
+        form(body="<script>alert(1)</script> [x](javascript:alert(1))", name="<img src=x onerror=alert(1)>"),
+    )
     html = client.get(page_url(site)).content.decode()
     assert "<script>alert(1)" not in html and 'href="javascript:' not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
