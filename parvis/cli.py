@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from collections.abc import Sequence
 
@@ -46,31 +45,27 @@ def _serve(options: argparse.Namespace) -> int:
     if status:
         print("parvis: refusing to start in production mode; fix the errors above.", file=sys.stderr)
         return status
-    if deploy and _call("collectstatic", "--noinput", "--verbosity", "0"):
+    # Static files are collected once and served by granian itself, never by a Python worker.
+    if _call("collectstatic", "--noinput", "--verbosity", "0"):
         return 1
+    from django.conf import settings
+
     workers = options.workers or conf.workers() or os.cpu_count() or 1
+    # fmt: off
     command = [
-        sys.executable,
-        "-m",
-        "granian",
-        "--interface",
-        "asginl",
-        "--host",
-        options.host,
-        "--port",
-        str(options.port),
-        "--workers",
-        str(workers),
-        "--no-ws",
-        "--log-level",
-        "warning",
+        sys.executable, "-m", "granian", "--interface", "asginl",
+        "--host", options.host, "--port", str(options.port), "--workers", str(workers),
+        "--no-ws", "--log-level", "warning",
+        "--static-path-route", settings.STATIC_URL.rstrip("/"), "--static-path-mount", str(settings.STATIC_ROOT),
         "parvis.asgi:application",
     ]
+    # fmt: on
     if options.mode == "dev":
         command.insert(-1, "--access-log")
     print(f"Parvis ({options.mode}) on http://{options.host}:{options.port} with {workers} worker(s)", flush=True)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]}
-    return subprocess.call(command, env=env)  # noqa: S603 (fixed argument list)
+    # exec, not a child process: signals from systemd, a terminal or a test reach granian directly.
+    os.execv(sys.executable, command)  # noqa: S606 (fixed argument list)
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -15,10 +15,9 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -121,7 +120,9 @@ class ParvisServer:
             check=False,
         )
         if result.returncode:
-            raise ServerError(f"parvis {' '.join(args)} exited with {result.returncode}:\n{result.stdout}{result.stderr}")
+            raise ServerError(
+                f"parvis {' '.join(args)} exited with {result.returncode}:\n{result.stdout}{result.stderr}"
+            )
         return result.stdout
 
     def start(self, timeout: float = START_TIMEOUT) -> None:
@@ -186,10 +187,8 @@ class ParvisServer:
         if self.process is None:
             return True
         pgid = self.process.pid  # start_new_session made the `parvis` process its group's leader
-        try:
+        with suppress(ProcessLookupError):  # the group is already gone
             os.killpg(pgid, signum)
-        except ProcessLookupError:
-            pass
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None and not _group_members(pgid):

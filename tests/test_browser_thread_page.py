@@ -30,7 +30,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOT = Path("/tmp/parvis-demo.png")
+# For a person to look at after the run; only written, never read back.
+SCREENSHOT = Path("/tmp/parvis-demo.png")  # noqa: S108
 SEED_BODIES = {seed.ref: seed.body for seed in SEEDS}
 # Records violations as the browser reports them to the page; playwright injects it outside the page's CSP.
 CSP_LISTENER = """

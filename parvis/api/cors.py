@@ -17,8 +17,8 @@ from django.utils.cache import patch_vary_headers
 from parvis import conf
 from parvis.api.errors import problem
 from parvis.core.exceptions import Code
-from parvis.core.sites import site_by_slug
 from parvis.core.origins import normalise_origin
+from parvis.core.sites import site_by_slug
 
 _SITE_PATH = re.compile(r"^/api/v1/sites/(?P<slug>[-a-zA-Z0-9_]{1,50})(/|$)")
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from parvis.comments.models import Comment, Flag, Vote
+from parvis.core.admin import ParvisModelAdmin
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ParvisModelAdmin):
     list_display = ("id", "author_name", "thread", "status", "language", "created_at", "score", "flag_count")
     list_filter = ("status", "language", "thread__site")
     search_fields = ("author_name", "body_markdown")
@@ -13,13 +14,13 @@ class CommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(admin.ModelAdmin):
+class VoteAdmin(ParvisModelAdmin):
     list_display = ("comment", "value", "created_at")
     raw_id_fields = ("comment",)
 
 
 @admin.register(Flag)
-class FlagAdmin(admin.ModelAdmin):
+class FlagAdmin(ParvisModelAdmin):
     list_display = ("comment", "reason", "created_at")
     list_filter = ("reason",)
     raw_id_fields = ("comment",)

@@ -1,10 +1,21 @@
+from typing import Any, ClassVar
+
 from django.contrib import admin
+from django.db import models
 
 from parvis.core.models import Site
 
 
+class ParvisModelAdmin(admin.ModelAdmin):
+    """Base of Parvis's admin pages: URLs typed without a scheme are taken as https://."""
+
+    formfield_overrides: ClassVar[dict[type[models.Field], dict[str, Any]]] = {
+        models.URLField: {"assume_scheme": "https"}
+    }
+
+
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(ParvisModelAdmin):
     list_display = ("slug", "name", "moderation_mode", "default_language", "guests_allowed")
     search_fields = ("slug", "name")
     fieldsets = (

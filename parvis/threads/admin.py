@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from parvis.core.admin import ParvisModelAdmin
 from parvis.threads.models import Thread
 
 
 @admin.register(Thread)
-class ThreadAdmin(admin.ModelAdmin):
+class ThreadAdmin(ParvisModelAdmin):
     list_display = ("title", "key", "site", "comment_count", "is_closed", "created_at")
     list_filter = ("site", "is_closed")
     search_fields = ("title", "key", "url")

@@ -7,7 +7,6 @@ import json
 import pytest
 from django.test import override_settings
 
-from conftest import ORIGIN
 from parvis.comments.models import Comment, Status
 from parvis.threads.models import Thread
 
