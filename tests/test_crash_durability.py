@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,6 +35,9 @@ THREAD_KEYS = ("crash-politique", "crash-sport", "crash-culture")
 READERS = 8
 POSTS_PER_READER = 50  # 400 requests at most
 KILL_AFTER = 120  # answered requests before the kill
+# Then the kill waits a fraction of a request's duration, so it lands while other requests are inside
+# their transaction or between COMMIT and the answer, not right after an answer went out.
+KILL_DELAY = 0.15
 BURST_TIMEOUT = 120.0
 REQUEST_TIMEOUT = 30.0
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test"  # as in parvis.settings.test
@@ -150,6 +154,7 @@ def test_every_comment_answered_201_survives_a_kill_9_of_the_server(
     for thread in readers:
         thread.start()
     reached = burst.kill_now.wait(BURST_TIMEOUT)
+    time.sleep(KILL_DELAY)
     server.kill()
     for thread in readers:
         thread.join(REQUEST_TIMEOUT)

@@ -237,3 +237,9 @@ def test_a_thread_under_a_flood_is_rate_limited_for_everyone(api):
 def test_every_error_code_is_published(client):
     codes = {item["code"] for item in client.get("/api/v1/errors").json()}
     assert {"malformed_json", "rate_limited", "thread_closed", "duplicate_vote"} <= codes
+
+
+@pytest.mark.parametrize("method", ["put", "trace"])
+def test_a_method_an_endpoint_does_not_take_is_a_problem_too(api, method):
+    response = getattr(api.client, method)(api.url("/comments"), data="{}", content_type="application/json")
+    problem(response, 405, "method_not_allowed")

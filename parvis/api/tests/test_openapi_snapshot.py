@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,26 @@ def test_the_published_openapi_schema_matches_the_committed_snapshot(client: Cli
         )
 
 
+class _PageAssets(HTMLParser):
+    """The scripts and stylesheets a page loads, and whether it has inline script the CSP would block."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.assets: list[str] = []
+        self.inline_scripts = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "script" and values.get("src"):
+            self.assets.append(values["src"] or "")
+        elif tag == "script" and values.get("type") != "application/json":
+            self.inline_scripts += 1
+        elif tag == "link" and values.get("rel") == "stylesheet":
+            self.assets.append(values.get("href") or "")
+
+
 def test_the_interactive_api_documentation_is_served_as_html(client: Client) -> None:
+    assert client.get("/api/docs")["Location"] == "/api/v1/docs"
     response = client.get("/api/v1/docs")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
@@ -67,3 +87,15 @@ def test_the_interactive_api_documentation_is_served_as_html(client: Client) -> 
     assert "<html" in page.lower()
     # The page renders the schema it is pointed at: the same document the snapshot pins.
     assert '"/api/v1/openapi.json"' in page
+
+
+def test_the_api_documentation_loads_only_its_own_assets_so_the_page_policy_lets_it_run(client: Client) -> None:
+    """Pages get `script-src 'self'; style-src 'self'` and no inline script: Swagger UI from a CDN or an
+    inline bootstrap script would leave the documentation blank."""
+    parser = _PageAssets()
+    parser.feed(client.get("/api/v1/docs").content.decode())
+    assert parser.inline_scripts == 0
+    assert parser.assets, "the documentation page loads no script or stylesheet"
+    for asset in parser.assets:
+        assert asset.startswith("/") and not asset.startswith("//"), asset
+        assert client.get(asset).status_code == 200, asset
