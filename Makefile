@@ -48,7 +48,7 @@ test-sqlite: setup
 	$(BIN)/pytest -q
 
 test-postgres: setup
-	PARVIS_TEST_POSTGRES=1 PARVIS_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest -q -m "not browser"
+	PARVIS_TEST_POSTGRES=1 PARVIS_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest -q
 
 lint: setup
 	$(BIN)/ruff check parvis tests conftest.py

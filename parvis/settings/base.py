@@ -165,5 +165,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"parvis": {"level": "INFO"}},
+    "loggers": {
+        "parvis": {"level": "INFO"},
+        # Forged Host headers are answered 400 bad_host; a traceback per scanner request is only noise.
+        "django.security.DisallowedHost": {"handlers": [], "level": "CRITICAL", "propagate": False},
+    },
 }
