@@ -14,9 +14,11 @@ GOOD_SECRET = "x7Gq2LrV9pZs4NwT1kYb8MhC3dJf6QaE0uXo5RiWlSgPnHtKzBvDcAeFmU"
 
 
 def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run `parvis ARGS` with a clean environment plus ``env``; a value of "" removes that variable."""
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("PARVIS_", "DJANGO_"))}
     environment.update({"PARVIS_DATA_DIR": str(tmp_path), "PARVIS_DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3"})
     environment.update(env)
+    environment = {key: value for key, value in environment.items() if value != ""}
     return subprocess.run([PARVIS, *args], env=environment, capture_output=True, text=True, timeout=120, check=False)
 
 
@@ -62,3 +64,20 @@ def test_an_unsupported_database_url_is_explained(tmp_path, url):
     result = run(tmp_path, "--dev", "check", PARVIS_DATABASE_URL=url)
     assert result.returncode != 0
     assert "PARVIS_DATABASE_URL" in result.stderr
+
+
+def test_one_settings_file_configures_parvis_and_the_environment_overrides_it(tmp_path):
+    config = tmp_path / "parvis.toml"
+    config.write_text(
+        f'secret_key = "{GOOD_SECRET}"\ndatabase_url = "sqlite:///{tmp_path}/from-file.sqlite3"\ntrusted_proxies = 1\n'
+    )
+    environment = {"PARVIS_CONFIG": str(config)}
+    assert run(tmp_path, "check", "--deploy", **environment).returncode == 0
+    assert (
+        run(tmp_path, "migrate", **environment, PARVIS_DATABASE_URL=f"sqlite:///{tmp_path}/env.sqlite3").returncode == 0
+    )
+    assert (tmp_path / "env.sqlite3").exists() and not (tmp_path / "from-file.sqlite3").exists()
+    broken = tmp_path / "broken.toml"
+    broken.write_text("secret_key = ")
+    result = run(tmp_path, "check", PARVIS_CONFIG=str(broken))
+    assert result.returncode != 0 and "is not valid TOML" in result.stderr
