@@ -1,0 +1,73 @@
+// Builds the widget into parvis/embed/static/parvis-widget/ and enforces the size budgets.
+//   embed.js  the loader, at a stable URL (publishers paste it once); the server adds ETag + short caching
+//   count.js  the count script, stable URL likewise
+//   app-[hash].js / app-[hash].css   the app inside the Parvis iframe (immutable, long caching)
+//   inline-[hash].js                 inline-comment support, loaded by the loader only when the page has
+//                                    data-parvis-article
+//   i18n/<lang>.json                 copied as is; the server embeds the reader's language in the frame page
+//   meta.json                        file names and gzip sizes, read by the server
+import { build } from "esbuild";
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = join(here, "..", "parvis", "embed", "static", "parvis-widget");
+// gzip bytes; the loader also carries the inline chunk's name, the app counts its JS and CSS together.
+const BUDGETS = { embed: 3 * 1024, count: 1536, app: 10 * 1024 };
+
+const common = { bundle: true, minify: true, target: ["es2020", "chrome100", "firefox100", "safari15"], legalComments: "none" };
+
+function hashed(name, contents, extension) {
+  const digest = createHash("sha256").update(contents).digest("hex").slice(0, 12);
+  return `${name}-${digest}.${extension}`;
+}
+
+async function bundle(entry, options = {}) {
+  const result = await build({ ...common, entryPoints: [join(here, entry)], write: false, format: "iife", ...options });
+  return result.outputFiles[0].contents;
+}
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(join(out, "i18n"), { recursive: true });
+
+const files = {};
+const write = (name, contents) => {
+  writeFileSync(join(out, name), contents);
+  return name;
+};
+
+const inline = await bundle("src/loader/inline.ts");
+files.inline = write(hashed("inline", inline, "js"), inline);
+const appJs = await bundle("src/app/main.ts");
+files.app_js = write(hashed("app", appJs, "js"), appJs);
+const appCss = await bundle("src/app/app.css", { format: undefined, loader: { ".css": "css" } });
+files.app_css = write(hashed("app", appCss, "css"), appCss);
+files.embed = write("embed.js", await bundle("src/loader/loader.ts", { define: { __INLINE_CHUNK__: JSON.stringify(files.inline) } }));
+files.count = write("count.js", await bundle("src/count/count.ts"));
+
+const languages = [];
+for (const file of readdirSync(join(here, "src", "i18n"))) {
+  if (!file.endsWith(".json")) continue;
+  JSON.parse(readFileSync(join(here, "src", "i18n", file), "utf8")); // a broken translation fails the build
+  copyFileSync(join(here, "src", "i18n", file), join(out, "i18n", file));
+  languages.push(file.replace(/\.json$/, ""));
+}
+
+const gz = (name) => gzipSync(readFileSync(join(out, name)), { level: 9 }).length;
+const sizes = { embed: gz(files.embed), count: gz(files.count), app: gz(files.app_js) + gz(files.app_css), inline: gz(files.inline) };
+writeFileSync(join(out, "meta.json"), JSON.stringify({ files, languages: languages.sort(), gzip_bytes: sizes }, null, 2));
+
+let over = false;
+for (const [part, budget] of Object.entries(BUDGETS)) {
+  const verdict = sizes[part] <= budget ? "ok" : "OVER BUDGET";
+  if (sizes[part] > budget) over = true;
+  console.log(`${part.padEnd(7)} ${String(sizes[part]).padStart(6)} B gzip (budget ${budget}) ${verdict}`);
+}
+console.log(`inline  ${String(sizes.inline).padStart(6)} B gzip (loaded only with data-parvis-article)`);
+if (over) {
+  console.error("widget build: a size budget is exceeded");
+  process.exit(1);
+}

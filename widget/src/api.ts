@@ -1,0 +1,96 @@
+/**
+ * Types of the Parvis public API payloads, as pinned by parvis/api/tests/openapi.snapshot.json.
+ * Keep in step with that snapshot (the snapshot test fails when the API changes).
+ */
+
+export type CommentStatus = "approved" | "pending" | "deleted" | "removed";
+export type Sort = "oldest" | "newest" | "best";
+
+export interface Author {
+  name: string;
+  website: string | null;
+  verified: boolean;
+}
+
+export interface Anchor {
+  exact: string;
+  prefix: string;
+  suffix: string;
+}
+
+export interface Comment {
+  id: number;
+  parent: number | null;
+  status: CommentStatus;
+  author: Author | null;
+  /** Sanitized by the server (markdown-it + nh3); the only HTML the app ever inserts. */
+  html: string;
+  language: string;
+  created: string;
+  edited: string | null;
+  upvotes: number;
+  downvotes: number;
+  score: number;
+  depth: number;
+  anchor: Anchor | null;
+  own: boolean;
+  replies: Comment[];
+}
+
+export interface ThreadInfo {
+  id: number | null;
+  key: string;
+  url: string;
+  title: string;
+  closed: boolean;
+  count: number;
+}
+
+export interface ThreadPage {
+  thread: ThreadInfo;
+  comments: Comment[];
+  top_level_total: number;
+  next_cursor: string | null;
+}
+
+export interface SiteRules {
+  slug: string;
+  name: string;
+  language: string;
+  moderation: "pre" | "post";
+  edit_window: number;
+  max_comment_length: number;
+  guests: { allowed: boolean; name_required: boolean; email: "required" | "optional" };
+  policy: { text: string; url: string };
+  privacy: { text: string; url: string };
+}
+
+export interface Created {
+  comment: Comment;
+  edit_token: string;
+  edit_until: string;
+}
+
+export interface VoteResult {
+  upvotes: number;
+  downvotes: number;
+  score: number;
+  your_vote: number;
+}
+
+/** RFC 9457 problem+json, as every API error is answered. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  errors?: Array<{ field: string | null; code: string; message: string }>;
+}
+
+/** New approved comments since a given id (live updates), flat, oldest first. */
+export interface Updates {
+  count: number;
+  comments: Comment[];
+  latest: number;
+}
