@@ -57,3 +57,11 @@ def duplicate_window() -> int:
 
 def workers() -> int:
     return int(settings.PARVIS_WORKERS)
+
+
+def live_poll_seconds() -> float:
+    return float(settings.PARVIS_LIVE_POLL_SECONDS)
+
+
+def live_max_seconds() -> float:
+    return float(settings.PARVIS_LIVE_MAX_SECONDS)

@@ -151,3 +151,17 @@ class Problem(Schema):
     detail: str
     instance: str | None = None
     errors: list[dict[str, str | None]] | None = None
+
+
+class PreviewIn(Schema):
+    body: str = Field(..., max_length=20000)
+
+
+class PreviewOut(Schema):
+    html: str
+
+
+class UpdatesOut(Schema):
+    count: int
+    latest: int
+    comments: list[CommentOut]

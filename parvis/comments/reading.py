@@ -117,3 +117,8 @@ def _tree(top: list[Comment], replies: list[Comment], own_hashes: set[str]) -> l
         if parent is not None:
             parent.replies.append(nodes[reply.pk])
     return [nodes[c.pk] for c in top]
+
+
+def published_after(thread: Thread, after: int, limit: int = MAX_PAGE) -> list[Comment]:
+    """Published comments newer than ``after`` (live updates), oldest first."""
+    return list(Comment.objects.filter(thread=thread, status=Status.APPROVED, id__gt=after).order_by("id")[:limit])

@@ -69,6 +69,12 @@ PARVIS_LANGUAGES = env.words(
 # refused as a duplicate (a double click, a re-sent form).
 PARVIS_DUPLICATE_WINDOW = env.integer("PARVIS_DUPLICATE_WINDOW", 600)
 
+# PARVIS_LIVE_POLL_SECONDS: how often each server process checks the threads its readers have open for
+# new comments (one query for all of them). PARVIS_LIVE_MAX_SECONDS: how long one live-update stream stays
+# open before the browser reconnects (bounds every connection).
+PARVIS_LIVE_POLL_SECONDS = env.integer("PARVIS_LIVE_POLL_SECONDS", 2, minimum=1)
+PARVIS_LIVE_MAX_SECONDS = env.integer("PARVIS_LIVE_MAX_SECONDS", 300, minimum=5)
+
 # PARVIS_WORKERS: server processes started by `parvis serve` (default: one per core).
 PARVIS_WORKERS = env.integer("PARVIS_WORKERS", 0)
 
@@ -87,6 +93,7 @@ INSTALLED_APPS = [
     "parvis.comments",
     "parvis.api",
     "parvis.web",
+    "parvis.embed",
 ]
 
 MIDDLEWARE = [

@@ -35,3 +35,5 @@ PARVIS_RATELIMIT_COMMENT_IP = "1000/60"
 PARVIS_RATELIMIT_COMMENT_THREAD = "1000/60"
 PARVIS_RATELIMIT_ACTION_IP = "1000/60"
 (DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
+# Under the WSGI test client a live-update stream is read to its end: end it at once unless a test asks.
+PARVIS_LIVE_MAX_SECONDS = 0

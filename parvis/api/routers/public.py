@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from django.http import HttpRequest, HttpResponse
+from asgiref.sync import sync_to_async
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import Header, Path, Query, Router, Status
 
 from parvis.api import serialize
@@ -20,15 +21,20 @@ from parvis.api.schemas import (
     CreatedComment,
     FlagIn,
     FlagOut,
+    PreviewIn,
+    PreviewOut,
     Problem,
     SiteOut,
     ThreadPage,
+    UpdatesOut,
     VoteIn,
     VoteOut,
 )
+from parvis.comments import live, rendering, validation
 from parvis.comments.actions import own, react
 from parvis.comments.actions.post import Draft, edit_deadline, post_comment
-from parvis.comments.reading import MAX_PAGE, Sort, read_page
+from parvis.comments.reading import MAX_PAGE, Sort, published_after, read_page
+from parvis.core import ratelimit
 from parvis.core.clients import fingerprint
 from parvis.core.exceptions import Code, ProblemError
 from parvis.core.models import Site
@@ -87,6 +93,55 @@ def read_thread(
         "top_level_total": page.top_level_total,
         "next_cursor": page.next_cursor,
     }
+
+
+After = Annotated[int, Query(ge=0, le=MAX_ID, description="The newest comment id the reader already has.")]
+
+
+@router.get("/sites/{site}/thread/updates", response={200: UpdatesOut, **ERRORS}, summary="New comments")
+def thread_updates(
+    request: HttpRequest,
+    site: SiteSlug,
+    key: Annotated[str | None, Query(max_length=512)] = None,
+    url: Annotated[str | None, Query(max_length=2048)] = None,
+    after: After = 0,
+) -> dict[str, Any]:
+    """Published comments newer than `after`, flat and oldest first (at most 100): what live updates
+    insert, and what the widget polls when Server-Sent Events are not available."""
+    thread = Thread.objects.filter(site=_site(site), key=thread_key(key, url)).first()
+    comments = published_after(thread, after) if thread else []
+    return {
+        "count": thread.comment_count if thread else 0,
+        "latest": comments[-1].pk if comments else after,
+        "comments": [serialize.comment(comment) for comment in comments],
+    }
+
+
+@router.get("/sites/{site}/thread/events", response={200: None, **ERRORS}, summary="Live updates (SSE)")
+async def thread_events(
+    request: HttpRequest,
+    site: SiteSlug,
+    key: Annotated[str | None, Query(max_length=512)] = None,
+    url: Annotated[str | None, Query(max_length=2048)] = None,
+    after: After = 0,
+) -> StreamingHttpResponse:
+    """A `text/event-stream`: an event `comments` with `{"count", "latest"}` whenever comments newer than
+    `after` are published; a comment line every 15 s keeps proxies from closing it."""
+    current = await sync_to_async(_site)(site)
+    response = StreamingHttpResponse(
+        live.stream(current.pk, thread_key(key, url), after), content_type="text/event-stream; charset=utf-8"
+    )
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx: pass events through at once
+    return response
+
+
+@router.post("/sites/{site}/preview", response={200: PreviewOut, **ERRORS}, summary="Preview a comment")
+def preview(request: HttpRequest, site: SiteSlug, payload: PreviewIn) -> dict[str, str]:
+    """The HTML a comment would be published as: the same rendering and sanitizing as posting."""
+    current = _site(site)
+    ratelimit.enforce("PARVIS_RATELIMIT_ACTION_IP", fingerprint(request).ip_hash)
+    return {"html": rendering.render(validation.comment_body(current, payload.body))}
 
 
 @router.post("/sites/{site}/counts", response={200: CountsOut, **ERRORS}, summary="Comment counts")

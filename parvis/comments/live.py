@@ -1,0 +1,127 @@
+"""Live updates: tells open pages when a thread has new published comments (Server-Sent Events).
+
+One watcher per server process polls the database for all the threads its readers have open — one query
+every PARVIS_LIVE_POLL_SECONDS however many readers — and wakes the readers' streams. The database is the
+source of truth, so this works across processes and machines without a message broker. A stream ends
+after PARVIS_LIVE_MAX_SECONDS and the browser's EventSource reconnects by itself (with `after` updated),
+which bounds every connection's life.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from asgiref.sync import sync_to_async
+from django.db.models import Max
+
+from parvis import conf
+from parvis.comments.models import Comment, Status
+from parvis.threads.models import Thread
+
+HEARTBEAT_SECONDS = 15.0
+RECONNECT_MILLISECONDS = 3000
+
+ThreadRef = tuple[int, str]  # (site id, thread key)
+
+
+@dataclass
+class _State:
+    latest: int = 0
+    count: int = 0
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def _snapshot(refs: list[ThreadRef]) -> dict[ThreadRef, tuple[int, int]]:
+    """(latest published comment id, published count) of each open thread that exists."""
+    by_site: dict[int, list[str]] = defaultdict(list)
+    for site_id, key in refs:
+        by_site[site_id].append(key)
+    threads: dict[int, ThreadRef] = {}
+    counts: dict[int, int] = {}
+    for site_id, keys in by_site.items():
+        for thread_id, key, count in Thread.objects.filter(site_id=site_id, key__in=keys).values_list(
+            "id", "key", "comment_count"
+        ):
+            threads[thread_id] = (site_id, key)
+            counts[thread_id] = count
+    latest = dict(
+        Comment.objects.filter(thread_id__in=list(threads), status=Status.APPROVED)
+        .values("thread_id")
+        .annotate(latest=Max("id"))
+        .values_list("thread_id", "latest")
+    )
+    return {ref: (latest.get(thread_id) or 0, counts[thread_id]) for thread_id, ref in threads.items()}
+
+
+class Watcher:
+    """The per-process poller. Streams register the thread they watch and wait on its event."""
+
+    def __init__(self) -> None:
+        self.states: dict[ThreadRef, _State] = {}
+        self.readers: dict[ThreadRef, int] = defaultdict(int)
+        self.task: asyncio.Task[None] | None = None
+
+    def join(self, ref: ThreadRef) -> _State:
+        self.readers[ref] += 1
+        state = self.states.setdefault(ref, _State())
+        if self.task is None or self.task.done():
+            self.task = asyncio.get_running_loop().create_task(self._poll())
+        return state
+
+    def leave(self, ref: ThreadRef) -> None:
+        self.readers[ref] -= 1
+        if self.readers[ref] <= 0:
+            self.readers.pop(ref, None)
+            self.states.pop(ref, None)
+
+    async def _poll(self) -> None:
+        while self.states:
+            snapshot = await sync_to_async(_snapshot)(list(self.states))
+            for ref, (latest, count) in snapshot.items():
+                state = self.states.get(ref)
+                if state is not None and (latest, count) != (state.latest, state.count):
+                    state.latest, state.count = latest, count
+                    state.changed.set()
+            await asyncio.sleep(conf.live_poll_seconds())
+
+
+_watchers: dict[int, Watcher] = {}
+
+
+def _watcher() -> Watcher:
+    # One watcher per event loop: granian runs one loop per worker process.
+    loop_id = id(asyncio.get_running_loop())
+    return _watchers.setdefault(loop_id, Watcher())
+
+
+def _event(name: str, data: dict[str, int]) -> str:
+    return f"event: {name}\ndata: {json.dumps(data)}\n\n"
+
+
+async def stream(site_id: int, key: str, after: int) -> AsyncIterator[str]:
+    """The text/event-stream of one reader: a `comments` event whenever the thread has published
+    comments newer than the last one this reader was told about."""
+    watcher = _watcher()
+    ref = (site_id, key)
+    state = watcher.join(ref)
+    deadline = time.monotonic() + conf.live_max_seconds()
+    try:
+        yield f"retry: {RECONNECT_MILLISECONDS}\n\n"
+        while time.monotonic() < deadline:
+            # Clear before looking: a change that lands after the look sets the event again. Every
+            # reader of a thread shares the event, so each decides from `latest`, not from the event.
+            state.changed.clear()
+            if state.latest > after:
+                after = state.latest
+                yield _event("comments", {"count": state.count, "latest": state.latest})
+            try:
+                await asyncio.wait_for(state.changed.wait(), timeout=HEARTBEAT_SECONDS)
+            except TimeoutError:
+                yield ": keep-alive\n\n"
+    finally:
+        watcher.leave(ref)

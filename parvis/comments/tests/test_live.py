@@ -1,0 +1,52 @@
+"""Live updates: an open page is told when a comment is published, without reloading."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.test import override_settings
+
+from parvis.comments import live
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(PARVIS_LIVE_POLL_SECONDS=1, PARVIS_LIVE_MAX_SECONDS=30)
+def test_a_reader_is_told_of_a_comment_published_while_the_page_is_open(api, site):
+    first = api.post_comment("Avant").json()["comment"]["id"]
+
+    async def scenario() -> str:
+        events = live.stream(site.pk, "article-1", first)
+        assert (await anext(events)).startswith("retry:")
+        waiting = asyncio.ensure_future(anext(events))
+        await asyncio.sleep(1.5)  # let the watcher see the thread as it is before the new comment
+        assert not waiting.done()  # nothing new yet: no event
+        second = await sync_to_async(api.post_comment)("Pendant", name="Bob")
+        assert second.status_code == 201
+        event = await asyncio.wait_for(waiting, timeout=20)
+        await events.aclose()
+        return event
+
+    event = asyncio.run(scenario())
+    name, data = event.strip().split("\n")
+    assert name == "event: comments"
+    assert json.loads(data.removeprefix("data: ")) == {"count": 2, "latest": first + 1}
+
+
+@pytest.mark.django_db
+def test_updates_list_only_what_is_newer_than_what_the_reader_has(api):
+    first = api.post_comment("Un").json()["comment"]["id"]
+    api.post_comment("Deux", name="Bob")
+    answer = api.get("/thread/updates", {"key": "article-1", "after": first}).json()
+    assert [c["html"] for c in answer["comments"]] == ['<p dir="auto">Deux</p>']
+    assert answer["count"] == 2 and answer["latest"] == first + 1
+    assert api.get("/thread/updates", {"key": "none", "after": 0}).json() == {"count": 0, "latest": 0, "comments": []}
+
+
+@pytest.mark.django_db
+def test_preview_shows_the_html_the_comment_would_get(api):
+    answer = api.send("post", "/preview", {"body": "**gras** <script>x</script>"})
+    assert answer.json() == {"html": '<p dir="auto"><strong>gras</strong> &lt;script&gt;x&lt;/script&gt;</p>'}
+    assert api.send("post", "/preview", {"body": " "}).json()["code"] == "body_empty"
