@@ -5,11 +5,15 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from parvis.api.api import api
+from parvis.embed import views as embed
 from parvis.web import views
 
 urlpatterns = [
     path("", views.demo_article, name="demo-article"),
     path("t/<slug:site>/", views.thread_page, name="thread-page"),
+    path("embed.js", embed.embed_js, name="embed-js"),
+    path("count.js", embed.count_js, name="count-js"),
+    path("embed/<slug:site>/frame", embed.frame, name="embed-frame"),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("admin/", admin.site.urls),

@@ -76,7 +76,7 @@ def thread_page(request: HttpRequest, site: str) -> HttpResponse:
         try:
             context = _thread_context(request, current, key, url, title)
         except ProblemError as error:
-            return _error_page(request, error)
+            return error_page(request, error)
         response = render(request, "parvis/thread_page.html", context)
     response.frame_ancestors = current.allowed_origins  # type: ignore[attr-defined]
     return response
@@ -103,7 +103,7 @@ def _post_from_form(request: HttpRequest, site: Site, key: str, url: str, title:
         try:
             context = _thread_context(request, site, key, url, title)
         except ProblemError:
-            return _error_page(request, error)
+            return error_page(request, error)
         context.update(error=error, form=request.POST, reply_to=draft.parent_id)
         response = render(request, "parvis/thread_page.html", context, status=error.status)
         response.frame_ancestors = site.allowed_origins  # type: ignore[attr-defined]
@@ -143,7 +143,7 @@ def health(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
 
 
-def _error_page(request: HttpRequest, error: ProblemError) -> HttpResponse:
+def error_page(request: HttpRequest, error: ProblemError) -> HttpResponse:
     if request.path.startswith("/api/"):
         return problem(error.code, error.detail, request)
     return render(request, "parvis/error.html", {"error": error}, status=error.status)
@@ -156,20 +156,20 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     if isinstance(exception, DisallowedHost) or request.path.startswith("/api/"):
         # Never render a template for a forged Host: nothing may echo it back.
         return problem(code, None, None)
-    return _error_page(request, ProblemError(code))
+    return error_page(request, ProblemError(code))
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error_page(request, ProblemError(Code.ORIGIN_NOT_ALLOWED))
+    return error_page(request, ProblemError(Code.ORIGIN_NOT_ALLOWED))
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error_page(request, ProblemError(Code.NOT_FOUND))
+    return error_page(request, ProblemError(Code.NOT_FOUND))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error_page(request, ProblemError(Code.SERVER_ERROR))
+    return error_page(request, ProblemError(Code.SERVER_ERROR))
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return _error_page(request, ProblemError(Code.CSRF_FAILED))
+    return error_page(request, ProblemError(Code.CSRF_FAILED))
