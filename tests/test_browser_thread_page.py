@@ -139,7 +139,7 @@ def post(page: Page, form: Locator, name: str, body: str) -> int:
 def test_the_demo_article_shows_its_seeded_multilingual_thread(server: ParvisServer, watched: Watched) -> None:
     page = watched.page
     open_article(watched, server)
-    expect(page.locator("h1")).to_have_text("Budget participatif : Lyon double la mise")
+    expect(page).to_have_title(re.compile("Budget participatif : Lyon double la mise"))
     for ref in ("a", "e1", "d", "j", "f", "i1"):  # French, Hebrew and Arabic, top-level and replies
         expect(page.locator(".parvis-body", has_text=SEED_BODIES[ref])).to_be_visible()
     # Every published comment is on this one page (fewer than 100 threads), so the heading counts them.
