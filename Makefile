@@ -10,7 +10,11 @@ CHROMIUM := /usr/bin/chromium
 PG_URL := postgres://postgres@127.0.0.1:5432/test
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: all setup demo serve test test-sqlite test-postgres lint chromium messages clean
+WIDGET := widget
+WIDGET_BUILT := parvis/embed/static/parvis-widget/meta.json
+WIDGET_SOURCES := $(shell find $(WIDGET)/src -type f 2>/dev/null) $(WIDGET)/build.mjs
+
+.PHONY: all setup demo serve test test-sqlite test-postgres test-widget lint chromium messages widget clean
 
 all: setup
 
@@ -22,7 +26,20 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --locked --quiet
 	touch $@
 
-setup: $(VENV)/.synced messages
+setup: $(VENV)/.synced messages widget
+
+# The widget: npm ci from the lock, then esbuild (fails when a size budget is exceeded).
+$(WIDGET)/node_modules/.installed: $(WIDGET)/package.json $(WIDGET)/package-lock.json
+	cd $(WIDGET) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(WIDGET_BUILT): $(WIDGET)/node_modules/.installed $(WIDGET_SOURCES)
+	cd $(WIDGET) && node build.mjs
+
+widget: $(WIDGET_BUILT)
+
+test-widget: widget
+	cd $(WIDGET) && node_modules/.bin/tsc --noEmit -p . && node test/run.mjs
 
 # Translations are compiled from the committed .po files (gettext's msgfmt, installed when missing).
 messages: $(VENV)/.synced
@@ -38,7 +55,7 @@ demo: setup
 chromium:
 	@test -x $(CHROMIUM) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-test: setup chromium lint
+test: setup chromium lint test-widget
 	$(MAKE) test-sqlite
 	@if $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
 		$(MAKE) test-postgres; \
@@ -51,9 +68,9 @@ test-postgres: setup
 	PARVIS_TEST_POSTGRES=1 PARVIS_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest -q
 
 lint: setup
-	$(BIN)/ruff check parvis tests conftest.py
-	$(BIN)/ruff format --check parvis tests conftest.py
+	$(BIN)/ruff check parvis tests bench conftest.py
+	$(BIN)/ruff format --check parvis tests bench conftest.py
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) $(TOOLS) var .pytest_cache
+	rm -rf $(VENV) $(TOOLS) var .pytest_cache $(WIDGET)/node_modules $(WIDGET)/.test-build parvis/embed/static/parvis-widget

@@ -97,6 +97,11 @@ class ThreadPage(Schema):
     comments: list[CommentOut]
     top_level_total: int
     next_cursor: str | None
+    latest: int = Field(
+        ...,
+        description="The newest comment id when this page set was first read; ask "
+        "thread/updates and thread/events for what is newer.",
+    )
 
 
 class CreatedComment(Schema):

@@ -51,6 +51,8 @@ class Page:
     nodes: list[Node]
     top_level_total: int
     next_cursor: str | None
+    # The newest comment id when the first page was read: live updates start after it.
+    latest: int
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ def read_page(thread: Thread, sort: Sort, limit: int, cursor: str | None, own_to
     nodes = _tree(page, replies, set(own_hashes))
     following = position.offset + len(page)
     next_cursor = Cursor(following, position.snapshot).encode() if following < total else None
-    return Page(thread=thread, nodes=nodes, top_level_total=total, next_cursor=next_cursor)
+    return Page(thread=thread, nodes=nodes, top_level_total=total, next_cursor=next_cursor, latest=position.snapshot)
 
 
 def _tree(top: list[Comment], replies: list[Comment], own_hashes: set[str]) -> list[Node]:

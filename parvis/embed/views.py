@@ -14,7 +14,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from parvis.api import serialize
 from parvis.core.exceptions import Code, ProblemError
@@ -49,12 +49,12 @@ def _stable_script(request: HttpRequest, name: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def embed_js(request: HttpRequest) -> HttpResponse:
     return _stable_script(request, "embed.js")
 
 
-@require_GET
+@require_safe
 def count_js(request: HttpRequest) -> HttpResponse:
     return _stable_script(request, "count.js")
 
@@ -63,10 +63,12 @@ def _language(requested: str, site_language: str, available: tuple[str, ...]) ->
     for candidate in (requested, requested.split("-")[0], site_language, "en"):
         if candidate in available:
             return candidate
+    if not available:
+        raise assets.WidgetNotBuilt("the widget build has no translations")
     return available[0]
 
 
-@require_GET
+@require_safe
 def frame(request: HttpRequest, site: str) -> HttpResponse:
     current = site_by_slug(site)
     if current is None:
@@ -82,7 +84,10 @@ def frame(request: HttpRequest, site: str) -> HttpResponse:
         return error_page(request, error)
     except assets.WidgetNotBuilt:
         return HttpResponse("The comment widget is not built on this server.", status=503, content_type="text/plain")
-    language = _language(request.GET.get("lang", "")[:16], current.default_language, bundle.languages)
+    try:
+        language = _language(request.GET.get("lang", "")[:16], current.default_language, bundle.languages)
+    except assets.WidgetNotBuilt:
+        return HttpResponse("The comment widget is not built on this server.", status=503, content_type="text/plain")
     config: dict[str, Any] = {
         "site": serialize.site(current),
         "thread": {"key": key, "url": url, "title": request.GET.get("title", "")[:300]},

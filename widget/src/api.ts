@@ -51,6 +51,8 @@ export interface ThreadPage {
   comments: Comment[];
   top_level_total: number;
   next_cursor: string | null;
+  /** The newest comment id when the first page was read: live updates ask for what is newer. */
+  latest: number;
 }
 
 export interface SiteRules {

@@ -85,13 +85,20 @@ def read_thread(
     if thread is None:
         if cursor:
             raise ProblemError(Code.INVALID_CURSOR, field="cursor")
-        return {"thread": serialize.thread(None, wanted), "comments": [], "top_level_total": 0, "next_cursor": None}
+        return {
+            "thread": serialize.thread(None, wanted),
+            "comments": [],
+            "top_level_total": 0,
+            "next_cursor": None,
+            "latest": 0,
+        }
     page = read_page(thread, sort, limit, cursor, _tokens(own_tokens))
     return {
         "thread": serialize.thread(thread, wanted),
         "comments": [serialize.node(node) for node in page.nodes],
         "top_level_total": page.top_level_total,
         "next_cursor": page.next_cursor,
+        "latest": page.latest,
     }
 
 

@@ -1,0 +1,109 @@
+"""Widget weight and first-render time, measured in Debian Chromium on this machine.
+
+    .venv/bin/python bench/widget.py [--comments 200] [--runs 5]
+
+Starts a real Parvis server (its own data directory), posts a thread of N comments (a third of them
+replies) through the public API, then loads the app's frame page for that thread in headless Chromium
+RUNS times, fresh each time, and reports:
+- the gzip bytes of the loader, the app (JS + CSS) and the count script, from the build's meta.json;
+- script time to first render: Chromium's own ScriptDuration (CDP Performance.getMetrics) when the app
+  marks `parvis-first-render`, and the time from navigation start to that mark.
+Traffic goes to 127.0.0.1 only; every loop is bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.servers import ParvisServer  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]  # fmt: skip
+META = ROOT / "parvis" / "embed" / "static" / "parvis-widget" / "meta.json"
+KEY = "bench-thread"
+
+
+def post(server: ParvisServer, payload: dict) -> dict:
+    request = urllib.request.Request(  # noqa: S310 (the benchmark's own server on 127.0.0.1)
+        f"{server.url}/api/v1/sites/demo/comments",
+        data=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 (127.0.0.1 only)
+        return json.load(answer)
+
+
+def seed(server: ParvisServer, count: int) -> None:
+    parents: list[int] = []
+    for number in range(count):
+        body = {
+            "thread": {"key": KEY, "url": f"{server.url}/bench"},
+            "body": f"Commentaire numéro {number} : *un avis* argumenté, avec [un lien](https://example.org/{number}).",
+            "author": {"name": f"Lecteur {number}"},
+        }
+        if parents and number % 3 == 2:
+            body["parent"] = parents[-1]
+        parents.append(post(server, body)["comment"]["id"])
+
+
+def measure(server: ParvisServer, runs: int) -> list[dict[str, float]]:
+    from playwright.sync_api import sync_playwright
+
+    frame = f"{server.url}/embed/demo/frame?key={KEY}&origin={server.url}&lang=fr"
+    results = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        for _ in range(runs):
+            page = browser.new_page()
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("Performance.enable")
+            page.goto(frame)
+            page.wait_for_function("performance.getEntriesByName('parvis-first-render').length > 0", timeout=30000)
+            metrics = {item["name"]: item["value"] for item in cdp.send("Performance.getMetrics")["metrics"]}
+            mark = page.evaluate("performance.getEntriesByName('parvis-first-render')[0].startTime")
+            shown = page.locator(".pv-c, [id^=comment-]").count()
+            results.append({"script_ms": metrics["ScriptDuration"] * 1000, "mark_ms": mark, "comments": shown})
+            page.close()
+        browser.close()
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--comments", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=5)
+    options = parser.parse_args()
+    meta = json.loads(META.read_text())
+    with tempfile.TemporaryDirectory() as data, ParvisServer(
+        Path(data), workers=1,
+        env={"PARVIS_RATELIMIT_COMMENT_IP": "100000/60", "PARVIS_RATELIMIT_COMMENT_THREAD": "100000/60"},
+    ) as server:  # fmt: skip
+        server.cli("migrate")
+        server.cli("demo")
+        server.start()
+        seed(server, options.comments)
+        results = measure(server, options.runs)
+    sizes = meta["gzip_bytes"]
+    script = statistics.median(item["script_ms"] for item in results)
+    mark = statistics.median(item["mark_ms"] for item in results)
+    print(f"widget gzip bytes: loader {sizes['embed']}, app {sizes['app']}, count {sizes['count']}, "
+          f"inline chunk {sizes['inline']}")  # fmt: skip
+    print(f"{options.comments}-comment thread, median of {options.runs}: script time to first render "
+          f"{script:.1f} ms (Chromium ScriptDuration), first render mark {mark:.1f} ms after navigation")  # fmt: skip
+    print(json.dumps({"gzip_bytes": sizes, "first_render": results}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

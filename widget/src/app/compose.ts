@@ -1,0 +1,185 @@
+/** The compose box: new comment, reply in place, edit, inline comment on a quoted passage. */
+import type { Comment, Created } from "../api";
+import type { TextQuote } from "../protocol";
+import { add, api, button, cfg, editable, explain, h, load, save, t, tokens, transient, uid, type Failure } from "./core";
+
+export interface ComposeOptions {
+  parent?: number;
+  edit?: Comment;
+  /** The markdown source of the comment being edited. */
+  source?: string;
+  /** The top box starts as a single line and opens on focus. */
+  compact?: boolean;
+  done: (comment: Comment) => void;
+  cancel?: () => void;
+}
+
+interface Draft {
+  body?: string;
+  anchor?: TextQuote | null;
+}
+
+const uuid = () => crypto.randomUUID?.() ?? Date.now().toString(36) + Math.random().toString(36).slice(2);
+
+export function composer(options: ComposeOptions) {
+  const { edit, parent } = options;
+  const draftKey = `:${cfg.thread.key || cfg.thread.url}${parent ? ":" + parent : ""}`;
+  const draft: Draft = edit ? {} : load("draft", {}, draftKey);
+  const me: Record<string, string> = load("author", {});
+  const rules = cfg.site.guests;
+  const inputs: Record<string, HTMLInputElement | HTMLTextAreaElement> = {};
+  const slots: Record<string, HTMLElement> = {};
+  let anchor = draft.anchor ?? null;
+  let idempotency = "";
+  let sent = "";
+  let busy = false;
+
+  /** A labelled control with its own error slot, tied by aria-describedby when it has an error. */
+  const field = (name: string, control: HTMLInputElement | HTMLTextAreaElement, label: string, note = "", hide = false) => {
+    const id = (control.id = uid());
+    inputs[name] = control;
+    const slot = (slots[name] = h("p", { class: "fe", id: id + "e", role: "alert" }));
+    control.addEventListener("input", () => (slot.textContent = "", control.removeAttribute("aria-invalid")));
+    return h("div", { class: "fd" }, h("label", { for: id, class: hide ? "sr" : null }, label, note && h("span", { class: "mu" }, " " + note)), control, slot);
+  };
+  const input = (name: string, type: string, required: boolean, autocomplete: string) => {
+    const control = h("input", { type, autocomplete, maxlength: name == "email" ? 254 : name == "name" ? 64 : 512, "aria-required": required || null });
+    control.value = me[name] || "";
+    return control;
+  };
+
+  const body = h("textarea", {
+    rows: 4,
+    placeholder: t(edit ? "editPlaceholder" : parent ? "replyPlaceholder" : "placeholder"),
+    oninput: () => {
+      keep();
+      const left = cfg.site.max_comment_length - body.value.length;
+      counter.textContent = left < 200 ? t("charsLeft", { n: left }) : "";
+    },
+    onkeydown: (event: KeyboardEvent) => {
+      if (event.key == "Enter" && (event.ctrlKey || event.metaKey)) form.requestSubmit();
+      if (event.key == "Escape") options.cancel?.();
+    },
+  });
+  body.value = edit ? options.source ?? "" : draft.body ?? "";
+  const counter = h("span", { class: "mu", "aria-live": "polite" });
+  const preview = h("div", { class: "b pv", hidden: true });
+  const toggle: HTMLButtonElement = button(t("preview"), async () => {
+    const on = toggle.getAttribute("aria-pressed") != "true";
+    toggle.setAttribute("aria-pressed", on + "");
+    body.hidden = on;
+    preview.hidden = !on;
+    if (!on) return body.focus();
+    preview.textContent = t("loading");
+    try {
+      // Server-rendered and sanitized exactly like a published comment.
+      const { html } = await api<{ html: string }>("/preview", { body: body.value });
+      html ? (preview.innerHTML = html) : (preview.textContent = t("previewEmpty"));
+    } catch (failure) {
+      preview.textContent = explain(failure as Failure);
+    }
+  }, { "aria-pressed": "false" });
+  const quoteBox = h("div", { class: "qb" });
+  const error = h("div", { class: "er", role: "alert" });
+  const submitButton = h("button", { type: "submit", class: "pri" }, t(edit ? "save" : parent ? "reply" : "post"));
+
+  const form = h(
+    "form",
+    { class: "f" + (options.compact && !body.value ? " cp" : ""), novalidate: true, onsubmit: submit, onfocusin: () => form.classList.remove("cp") },
+    quoteBox,
+    field("body", body, t(parent ? "replyLabel" : "label"), "", true),
+    preview,
+    !edit && h("div", { class: "g" },
+      field("author.name", input("name", "text", rules.name_required, "nickname"), t("name"), rules.name_required ? "" : t("optional")),
+      field("author.email", input("email", "email", rules.email == "required", "email"), t("email"), rules.email == "required" ? t("emailNote") : t("optional") + " · " + t("emailNote")),
+      field("author.website", input("website", "url", false, "url"), t("website"), t("optional"))),
+    h("div", { class: "bar" },
+      h("details", { class: "md" }, h("summary", null, t("mdHelp")), h("p", null, t("mdHelpText"))),
+      counter, toggle, options.cancel && button(t("cancel"), options.cancel), submitButton),
+    error,
+  );
+
+  function keep() {
+    if (!edit) save("draft", body.value || anchor ? { body: body.value, anchor } : null, draftKey);
+  }
+
+  function quote(passage: TextQuote | null) {
+    anchor = passage;
+    quoteBox.replaceChildren(...(passage ? [
+      h("span", { class: "mu" }, t("quoting")),
+      h("blockquote", { class: "q", dir: "auto" }, passage.exact),
+      button("✕", () => { quote(null); keep(); body.focus(); }, { class: "x", "aria-label": t("removeQuote") }),
+    ] : []));
+  }
+  quote(anchor);
+
+  function show(failure: Failure) {
+    let placed = false;
+    for (const item of failure.errors || []) {
+      const slot = slots[item.field || ""];
+      const control = inputs[item.field || ""];
+      if (!slot || !control) continue;
+      slot.textContent = explain(failure, item.code);
+      control.setAttribute("aria-invalid", "true");
+      control.setAttribute("aria-describedby", slot.id);
+      if (!placed) control.focus();
+      placed = true;
+    }
+    if (!placed) add(error, h("span", null, explain(failure) + (transient(failure) ? " " + t("kept") : "")), transient(failure) && button(t("retry"), () => form.requestSubmit()));
+  }
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    if (busy) return;
+    error.replaceChildren();
+    for (const name in slots) {
+      slots[name]!.textContent = "";
+      inputs[name]!.removeAttribute("aria-invalid");
+      inputs[name]!.removeAttribute("aria-describedby");
+    }
+    const text = body.value;
+    if (!text.trim()) return show({ code: "body_empty", errors: [{ field: "body", code: "body_empty", message: "" }] });
+    const author = edit ? me : { name: inputs["author.name"]!.value.trim(), email: inputs["author.email"]!.value.trim(), website: inputs["author.website"]!.value.trim() };
+    const payload = edit ? { body: text } : {
+      thread: { key: cfg.thread.key || undefined, url: cfg.thread.url || undefined, title: cfg.thread.title },
+      parent, body: text, author, anchor: anchor || undefined,
+    };
+    // The same request keeps the same key, so a retry after a timeout can never post twice.
+    const json = JSON.stringify(payload);
+    if (json != sent) (sent = json), (idempotency = uuid());
+    busy = true;
+    form.setAttribute("aria-busy", "true");
+    submitButton.textContent = t("sending");
+    try {
+      const held = tokens();
+      let comment: Comment;
+      if (edit) {
+        comment = await api<Comment>("/comments/" + edit.id, payload, "PATCH", { "Parvis-Edit-Token": editable(edit.id)?.token ?? "" });
+        const entry = held[edit.id];
+        if (entry) entry.body = text;
+      } else {
+        const created = await api<Created>("/comments", payload, "POST", { "Idempotency-Key": idempotency });
+        comment = created.comment;
+        held[comment.id] = { token: created.edit_token, until: created.edit_until, body: text };
+        // Forget tokens a month past their window (they still reveal one's own pending comments until then).
+        for (const id in held) if (Date.parse(held[id]!.until) < Date.now() - 2592e6) delete held[id];
+        save("author", author);
+      }
+      save("tokens", held);
+      body.value = "";
+      sent = "";
+      quote(null);
+      keep();
+      if (toggle.getAttribute("aria-pressed") == "true") toggle.click();
+      options.done(comment);
+    } catch (failure) {
+      show(failure as Failure);
+    } finally {
+      busy = false;
+      form.removeAttribute("aria-busy");
+      submitButton.textContent = t(edit ? "save" : parent ? "reply" : "post");
+    }
+  }
+
+  return { form, focus: () => body.focus(), quote };
+}

@@ -1,0 +1,415 @@
+/** The app in the Parvis iframe: reads and writes one thread, talks to the loader on the host page. */
+import type { Comment, Sort, ThreadPage, Updates, VoteResult } from "../api";
+import { isToApp, type Theme } from "../protocol";
+import { composer } from "./compose";
+import { add, ago, api, button, cfg, editable, explain, h, load, ownHeaders, save, send, t, threadQuery, tokens, uid, type Failure } from "./core";
+
+/** Replies nest visually this deep; deeper ones open in place behind "continue this thread". */
+const MAX_DEPTH = 5;
+const REASONS = ["spam", "abuse", "personal_data", "off_topic", "misinformation", "other"];
+const doc = document;
+const root = doc.documentElement;
+root.lang = cfg.lang;
+root.dir = cfg.dir;
+// Links in comments open a new tab instead of replacing the comments inside the frame.
+doc.head.append(h("base", { target: "_blank" }));
+
+interface Item {
+  c: Comment;
+  el: HTMLElement;
+  head: HTMLElement;
+  body: HTMLElement;
+  actions: HTMLElement;
+  slot: HTMLElement;
+  level: number;
+  box?: HTMLElement;
+}
+const items = new Map<number, Item>();
+const votes: Record<string, number> = load("votes", {});
+let sort: Sort = "oldest";
+let cursor: string | null = null;
+let count = 0;
+/** The highest published comment id read so far: live updates ask for what is newer. */
+let seen = 0;
+let queue: Comment[] = [];
+let orphans = new Set<number>();
+let hasArticle = false;
+let sentAnchors = "";
+const longDate = new Intl.DateTimeFormat(cfg.lang, { dateStyle: "long", timeStyle: "short" });
+const http = (url: string | null | undefined) => (url && /^https?:\/\//i.test(url) ? url : null);
+
+// ---- theme and size ------------------------------------------------------------------------------
+const dark = matchMedia("(prefers-color-scheme: dark)");
+let scheme: Theme["scheme"] = "auto";
+const paint = () => root.classList.toggle("dk", scheme == "dark" || (scheme != "light" && dark.matches));
+dark.addEventListener("change", paint);
+paint();
+function theme(given: Theme) {
+  // CSSOM, not style attributes: the frame's CSP forbids inline styles in markup.
+  for (const [name, value] of Object.entries(given?.vars || {})) if (/^--[\w-]+$/.test(name) && typeof value == "string") root.style.setProperty(name, value);
+  scheme = given?.scheme || "auto";
+  paint();
+}
+let height = 0;
+const resize = () => {
+  const next = Math.ceil(root.getBoundingClientRect().height);
+  if (next != height) send({ type: "height", height: (height = next) });
+};
+new ResizeObserver(resize).observe(root);
+
+// ---- page skeleton -------------------------------------------------------------------------------
+const notice = ({ text, url }: { text: string; url: string }, link: string) =>
+  (text || http(url)) && h("p", { class: "nt", dir: "auto" }, text, " ", http(url) && h("a", { href: url, target: "_blank", rel: "noopener" }, link));
+const heading = h("h2");
+const sortSelect = h("select", { onchange: () => { sort = sortSelect.value as Sort; fetchPage(true); } },
+  ...["oldest", "newest", "best"].map((value) => h("option", { value }, t("sort." + value))));
+const inlineToggle: HTMLButtonElement = button("", () => inlineToggle.setAttribute("aria-pressed", root.classList.toggle("io") + ""), { class: "il", hidden: true, "aria-pressed": "false" });
+const hint = h("p", { class: "nt", hidden: true }, t("inlineHint"));
+const top = composer({ compact: true, done: (comment) => announce(place(comment, true), comment) });
+const write = h("div", null, cfg.site.guests.allowed ? top.form : h("p", { class: "nt" }, t("noGuests")));
+const bar = h("div", { class: "nb", "aria-live": "polite" });
+const list = h("div", { class: "ls" });
+const empty = h("p", { class: "nt em", hidden: true }, t("empty"));
+const more = h("div", { class: "mo" });
+const status = h("div", { class: "sr", role: "status" });
+// The frame page provides <main id="parvis-app">.
+add(doc.getElementById("parvis-app") || doc.body.appendChild(h("main")),
+  h("header", { class: "hd" }, heading, inlineToggle, h("label", { class: "so" }, t("sort") + " ", sortSelect)),
+  notice(cfg.site.policy, t("policyLink")), hint, write, notice(cfg.site.privacy, t("privacyLink")),
+  bar, list, empty, more, status);
+
+function announce(el: HTMLElement | undefined, comment: Comment) {
+  status.textContent = t(comment.status == "pending" ? "postedPending" : "posted");
+  if (el) show([comment.id], false);
+}
+
+// ---- one comment ---------------------------------------------------------------------------------
+function render(c: Comment, level: number): HTMLElement {
+  const gone = c.status == "deleted" || c.status == "removed";
+  const name = c.author?.name || "?";
+  const site = http(c.author?.website);
+  const avatar = h("div", { class: "av", "aria-hidden": "true" }, gone ? "" : Array.from(name)[0]!.toUpperCase());
+  let hue = 0;
+  for (const char of name) hue = (hue * 31 + char.charCodeAt(0)) % 360;
+  avatar.style.setProperty("--h", hue + "");
+  const head = h("div", { class: "hc" },
+    !gone && (site ? h("a", { class: "n", href: site, rel: "nofollow ugc noopener", target: "_blank" }, h("bdi", { dir: "auto" }, name)) : h("bdi", { class: "n", dir: "auto" }, name)),
+    h("a", { class: "d", href: (cfg.thread.url || "").split("#")[0] + "#comment-" + c.id, target: cfg.thread.url && "_top", title: longDate.format(new Date(c.created)) }, h("time", { datetime: c.created }, ago(c.created))),
+    c.edited && h("span", { class: "mu ed" }, t("edited")),
+    c.status == "pending" && h("span", { class: "bd" }, t("pending")));
+  const body = h("div", { class: "b", dir: "auto" });
+  // The one place HTML is inserted: the server rendered and sanitized it (markdown-it + nh3).
+  gone ? (body.textContent = t(c.status)) : (body.innerHTML = c.html);
+  const actions = h("div", { class: "ac" });
+  const slot = h("div");
+  const el = h("article", { id: "comment-" + c.id, class: `c ${c.status}` + (c.anchor ? " an" : ""), tabindex: -1 },
+    avatar,
+    h("div", { class: "m" }, head,
+      c.anchor && h("blockquote", { class: "q", dir: "auto" }, c.anchor.exact),
+      c.anchor && h("p", { class: "nt or", hidden: !orphans.has(c.id) }, t("orphan")),
+      body, actions, slot));
+  const item: Item = { c, el, head, body, actions, slot, level };
+  items.set(c.id, item);
+  if (c.status == "approved" && !c.own) seen = Math.max(seen, c.id);
+  if (!gone) fillActions(item);
+  if (c.replies.length) {
+    const box = boxOf(item);
+    box.append(...c.replies.map((reply) => render(reply, level + 1)));
+    setOpen(box, !box.hidden);
+  }
+  // A reply typed before a reload reopens where it was.
+  if (load("draft", null, `:${cfg.thread.key || cfg.thread.url}:${c.id}`)) reply(item);
+  return el;
+}
+
+function fillActions(item: Item) {
+  const { c, actions } = item;
+  const mine = c.own || !!tokens()[c.id];
+  const error = h("span", { class: "fe", role: "alert" });
+  const fail = (failure: unknown) => (error.textContent = explain(failure as Failure));
+  const score = h("span", { class: "sc", title: t("score", { n: c.score }) }, c.score + "");
+  const vote = (value: number) => async () => {
+    error.textContent = "";
+    try {
+      const result = await api<VoteResult>(`/comments/${c.id}/votes`, { value: votes[c.id] == value ? 0 : value });
+      votes[c.id] = result.your_vote;
+      save("votes", votes);
+      score.textContent = result.score + "";
+      score.title = t("score", { n: result.score });
+    } catch (failure) {
+      fail(failure);
+    }
+    up.setAttribute("aria-pressed", (votes[c.id] == 1) + "");
+    down.setAttribute("aria-pressed", (votes[c.id] == -1) + "");
+  };
+  const up = button("▲", vote(1), { class: "v", "aria-label": t("up"), "aria-pressed": (votes[c.id] == 1) + "" });
+  const down = button("▼", vote(-1), { class: "v", "aria-label": t("down"), "aria-pressed": (votes[c.id] == -1) + "" });
+  const live = c.status == "approved";
+  const token = editable(c.id);
+  const editButton: HTMLButtonElement = button(t("edit"), () => {
+    item.body.hidden = true;
+    const restore = () => ((item.body.hidden = false), close(item, editButton));
+    const form = composer({
+      edit: c,
+      source: editable(c.id)?.body ?? item.body.textContent ?? "",
+      done: (edited) => {
+        item.body.innerHTML = edited.html;
+        item.c.html = edited.html;
+        if (!item.head.querySelector(".ed")) item.head.querySelector(".d")!.after(h("span", { class: "mu ed" }, t("edited")));
+        restore();
+        status.textContent = t("saved");
+      },
+      cancel: restore,
+    });
+    open(item, form.form, form);
+  });
+  const deleteButton: HTMLButtonElement = button(t("delete"), () => open(item, h("div", { class: "cf" },
+    h("span", null, t("deleteConfirm")),
+    button(t("delete"), async () => {
+      try {
+        await api(`/comments/${c.id}`, undefined, "DELETE", { "Parvis-Edit-Token": editable(c.id)?.token ?? "" });
+        const held = tokens();
+        delete held[c.id];
+        save("tokens", held);
+        if (live) count--;
+        if (item.box?.querySelector(".c")) {
+          item.el.className = "c deleted";
+          item.head.firstChild?.remove();
+          item.el.firstChild!.textContent = "";
+          item.body.textContent = t("deleted");
+          actions.replaceChildren();
+          close(item);
+        } else {
+          item.el.remove();
+          items.delete(c.id);
+        }
+        status.textContent = t("deletedOk");
+        refresh();
+      } catch (failure) {
+        fail(failure);
+      }
+    }, { class: "pri" }),
+    button(t("cancel"), () => close(item, deleteButton))), deleteButton));
+  const reportButton: HTMLButtonElement = button(t("report"), () => {
+    const reason = h("select", { id: uid() }, ...REASONS.map((value) => h("option", { value }, t("reason." + value))));
+    const note = h("input", { id: uid(), maxlength: 500 });
+    const problem = h("p", { class: "fe", role: "alert" });
+    open(item, h("form", {
+      class: "rf",
+      onsubmit: async (event: Event) => {
+        event.preventDefault();
+        try {
+          await api(`/comments/${c.id}/flags`, { reason: reason.value, note: note.value });
+          item.slot.replaceChildren(h("p", { class: "nt", role: "status" }, t("reported")));
+        } catch (failure) {
+          problem.textContent = explain(failure as Failure);
+        }
+      },
+    },
+      h("label", { for: reason.id }, t("reportReason")), reason,
+      h("label", { for: note.id }, t("reportNote")), note,
+      h("div", { class: "bar" }, button(t("cancel"), () => close(item, reportButton)), h("button", { type: "submit", class: "pri" }, t("reportSend"))),
+      problem), reason);
+  });
+  add(actions,
+    h("span", { class: "vt" }, !mine && live && up, score, !mine && live && down),
+    live && button(t("reply"), () => reply(item), { class: "rb" }),
+    token && editButton, token && deleteButton,
+    !mine && live && reportButton,
+    error);
+}
+
+function reply(item: Item) {
+  const form = composer({
+    parent: item.c.id,
+    done: (comment) => {
+      close(item);
+      announce(place(comment, false), comment);
+    },
+    cancel: () => close(item, item.actions.querySelector<HTMLElement>(".rb")),
+  });
+  open(item, form.form, form);
+}
+
+function open(item: Item, content: HTMLElement, focus: { focus(): void } = content) {
+  item.slot.replaceChildren(content);
+  focus.focus();
+}
+function close(item: Item, back?: HTMLElement | null) {
+  item.slot.replaceChildren();
+  back?.focus();
+}
+
+// ---- reply boxes: collapsible, and behind "continue this thread" past MAX_DEPTH ---------------------
+function boxOf(item: Item): HTMLElement {
+  if (item.box) return item.box;
+  const deep = item.level + 1 >= MAX_DEPTH;
+  const box = (item.box = h("div", { class: deep ? "r fl" : "r", id: "r" + item.c.id, hidden: deep }));
+  const control = button("", () => setOpen(box, box.hidden), { class: deep ? "ct" : "tg", "aria-controls": box.id, "aria-expanded": !deep + "" });
+  deep ? item.el.append(control, box) : (item.actions.insertBefore(control, item.actions.lastChild), item.el.append(box));
+  return box;
+}
+
+function setOpen(box: HTMLElement, opened: boolean) {
+  box.hidden = !opened;
+  // The control sits in the same comment (which may not be in the document yet).
+  const control = box.parentElement?.querySelector(`[aria-controls="${box.id}"]`);
+  if (!control) return;
+  const n = box.querySelectorAll(".c").length;
+  if (control.className == "ct") {
+    if (opened) {
+      control.remove();
+      box.querySelector<HTMLElement>(".c")?.focus({ preventScroll: true });
+    } else control.textContent = t("continue", { n });
+    return;
+  }
+  control.textContent = t(opened ? "hideReplies" : "showReplies", { n });
+  control.setAttribute("aria-expanded", opened + "");
+}
+
+/** Adds a comment that was posted here or arrived live; returns its element (none if its parent is not shown). */
+function place(c: Comment, first: boolean): HTMLElement | undefined {
+  if (items.has(c.id)) return;
+  const parent = c.parent ? items.get(c.parent) : undefined;
+  if (c.parent && !parent) return;
+  const el = render(c, parent ? parent.level + 1 : 0);
+  if (parent) {
+    const box = boxOf(parent);
+    box.append(el);
+    setOpen(box, !box.hidden);
+  } else first ? list.prepend(el) : list.append(el);
+  if (c.status == "approved") count++;
+  refresh();
+  return el;
+}
+
+/** Reveals, highlights and scrolls the host page to the given comments (permalink, inline passage). */
+function show(ids: number[], highlight = true) {
+  if (highlight) for (const old of doc.querySelectorAll(".hl")) old.classList.remove("hl");
+  let first: HTMLElement | undefined;
+  for (const id of ids) {
+    const el = items.get(id)?.el;
+    if (!el) continue;
+    for (let up = el.parentElement; up; up = up.parentElement) if (up.hidden) setOpen(up, true);
+    if (highlight) el.classList.add("hl");
+    first ??= el;
+  }
+  if (!first) return;
+  first.focus({ preventScroll: true });
+  resize();
+  send({ type: "scroll-to", offset: Math.round(first.getBoundingClientRect().top + scrollY) });
+}
+
+async function find(ids: number[]) {
+  if (ids.some((id) => !items.has(id)) && cursor) await fetchPage(false, true);
+  show(ids);
+}
+
+// ---- reading -------------------------------------------------------------------------------------
+function refresh() {
+  heading.textContent = t("comments", { n: count });
+  send({ type: "count", count });
+  const anchors = [...items.values()].filter((item) => item.c.anchor).map(({ c }) => ({ id: c.id, quote: c.anchor! }));
+  const json = JSON.stringify(anchors);
+  if (json != sentAnchors) send({ type: "anchors", anchors: JSON.parse((sentAnchors = json)) });
+  inlineToggle.hidden = !hasArticle || !anchors.length;
+  inlineToggle.textContent = t("inline", { n: anchors.length });
+  hint.hidden = !hasArticle;
+  empty.hidden = !!list.firstChild;
+}
+
+let loading = 0;
+async function fetchPage(reset: boolean, all = false): Promise<void> {
+  const run = ++loading; // a newer read (another sort) wins over a slower older one
+  more.replaceChildren(h("p", { class: "nt" }, t("loading")));
+  list.setAttribute("aria-busy", "true");
+  try {
+    do {
+      const page = await api<ThreadPage>(
+        `/thread?${threadQuery}&sort=${sort}&limit=${all ? 100 : 20}${!reset && cursor ? "&cursor=" + encodeURIComponent(cursor) : ""}`,
+        undefined, "GET", ownHeaders());
+      if (run != loading) return;
+      if (reset) {
+        list.replaceChildren();
+        items.clear();
+        reset = false;
+      }
+      count = page.thread.count;
+      seen = Math.max(seen, page.latest);
+      if (page.thread.closed) {
+        root.classList.add("cl");
+        write.replaceChildren(h("p", { class: "nt" }, t("closed")));
+      }
+      list.append(...page.comments.map((c) => render(c, 0)));
+      cursor = page.next_cursor;
+    } while (all && cursor);
+    more.replaceChildren(...(cursor ? [button(t("more"), () => fetchPage(false)), button(t("all"), () => fetchPage(false, true))] : []));
+  } catch (failure) {
+    more.replaceChildren(h("div", { class: "er", role: "alert" }, explain(failure as Failure) + " ", button(t("retry"), () => fetchPage(reset, all))));
+  }
+  list.removeAttribute("aria-busy");
+  refresh();
+}
+
+// ---- live updates: a "N new comments" bar, never a jump ------------------------------------------
+async function updates() {
+  try {
+    const news = await api<Updates>(`/thread/updates?${threadQuery}&after=${seen}`);
+    for (const c of news.comments) if (!items.has(c.id) && !queue.some((queued) => queued.id == c.id)) queue.push(c);
+    seen = Math.max(seen, news.latest);
+  } catch {
+    return; // the next event or poll tries again
+  }
+  bar.replaceChildren(...(queue.length ? [button(t("newComments", { n: queue.length }), () => {
+    const shown = queue.map((c) => place(c, sort == "newest"));
+    queue = [];
+    bar.replaceChildren();
+    for (const el of shown) el?.classList.add("nw");
+    shown.find(Boolean)?.focus({ preventScroll: true });
+  })] : []));
+}
+
+function live() {
+  const poll = () => setInterval(updates, 30000);
+  if (!("EventSource" in window)) return poll();
+  const events = new EventSource(`${cfg.api}/thread/events?${threadQuery}&after=${seen}`);
+  events.addEventListener("comments", (event) => {
+    if (JSON.parse((event as MessageEvent).data).latest > seen) updates();
+  });
+  events.onerror = () => {
+    events.close();
+    poll();
+  };
+}
+
+// ---- the loader ----------------------------------------------------------------------------------
+const first = fetchPage(true);
+// The first page's `latest` covers the pages not read yet: live updates announce only what is newer.
+first.then(() => {
+  performance.mark("parvis-first-render"); // read by bench/widget.py
+  live();
+});
+setInterval(() => doc.querySelectorAll("time").forEach((time) => (time.textContent = ago(time.dateTime))), 60000);
+
+addEventListener("message", ({ origin, source, data }) => {
+  if (origin !== cfg.hostOrigin || source !== parent || !isToApp(data)) return;
+  if (data.type == "init") {
+    theme(data.theme);
+    hasArticle = !!data.hasArticle;
+    refresh();
+    const permalink = data.permalink;
+    if (typeof permalink == "number") first.then(() => find([permalink]));
+  }
+  if (data.type == "compose-inline" && typeof data.quote?.exact == "string" && top.form.isConnected) {
+    top.quote(data.quote);
+    top.form.classList.remove("cp");
+    top.focus();
+    send({ type: "scroll-to", offset: Math.round(top.form.getBoundingClientRect().top + scrollY) });
+  }
+  if (data.type == "open-passage" && Array.isArray(data.ids)) first.then(() => find(data.ids));
+  if (data.type == "anchors-resolved" && Array.isArray(data.orphans)) {
+    orphans = new Set(data.orphans);
+    for (const [id, item] of items) item.el.querySelector<HTMLElement>(".or")?.toggleAttribute("hidden", !orphans.has(id));
+  }
+});
+send({ type: "ready" });
