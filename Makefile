@@ -14,7 +14,7 @@ WIDGET := widget
 WIDGET_BUILT := parvis/embed/static/parvis-widget/meta.json
 WIDGET_SOURCES := $(shell find $(WIDGET)/src -type f 2>/dev/null) $(WIDGET)/build.mjs
 
-.PHONY: all setup demo serve test test-sqlite test-postgres test-widget lint chromium messages widget clean
+.PHONY: all setup demo serve test test-sqlite test-postgres test-widget lint chromium messages widget bench clean
 
 all: setup
 
@@ -71,6 +71,10 @@ lint: setup
 	$(BIN)/ruff check parvis tests bench conftest.py
 	$(BIN)/ruff format --check parvis tests bench conftest.py
 	$(BIN)/mypy
+
+# Measurements, never run by `make test` (timings are not test assertions). Results: bench/RESULTS.md.
+bench: setup chromium
+	$(BIN)/python bench/widget.py --comments 200 --runs 5
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var .pytest_cache $(WIDGET)/node_modules $(WIDGET)/.test-build parvis/embed/static/parvis-widget
