@@ -64,8 +64,9 @@ test: setup chromium lint test-widget
 test-sqlite: setup
 	$(BIN)/pytest -q
 
+# The browser tests start their own server on SQLite whatever the suite's database: they run once, above.
 test-postgres: setup
-	PARVIS_TEST_POSTGRES=1 PARVIS_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest -q
+	PARVIS_TEST_POSTGRES=1 PARVIS_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest -q -m "not browser"
 
 lint: setup
 	$(BIN)/ruff check parvis tests bench conftest.py

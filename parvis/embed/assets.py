@@ -1,6 +1,7 @@
 """The built widget: file names and translations written by `widget/build.mjs` (run by `make widget`).
 
-Read from disk once per process and again when the build changes it, so a rebuild needs no restart.
+Read from disk once per process and again when meta.json changes. The files themselves are served from
+what `parvis serve` collected when it started, so restart the server after rebuilding the widget.
 """
 
 from __future__ import annotations

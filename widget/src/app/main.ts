@@ -32,6 +32,8 @@ let count = 0;
 /** The highest published comment id read so far: live updates ask for what is newer. */
 let seen = 0;
 let queue: Comment[] = [];
+/** Live replies whose parent is on a page not loaded yet: placed when the parent is rendered. */
+const waiting = new Map<number, Comment[]>();
 let orphans = new Set<number>();
 let hasArticle = false;
 let sentAnchors = "";
@@ -267,18 +269,26 @@ function setOpen(box: HTMLElement, opened: boolean) {
   control.setAttribute("aria-expanded", opened + "");
 }
 
-/** Adds a comment that was posted here or arrived live; returns its element (none if its parent is not shown). */
-function place(c: Comment, first: boolean): HTMLElement | undefined {
+/** Adds a comment that was posted here or arrived live; returns its element (none if its parent is not
+ * shown yet: it then waits for the parent, already counted). */
+function place(c: Comment, first: boolean, counted = false): HTMLElement | undefined {
   if (items.has(c.id)) return;
   const parent = c.parent ? items.get(c.parent) : undefined;
-  if (c.parent && !parent) return;
+  if (c.parent && !parent) {
+    waiting.set(c.parent, [...(waiting.get(c.parent) ?? []), c]);
+    if (c.status == "approved" && !counted) count++, refresh();
+    return;
+  }
   const el = render(c, parent ? parent.level + 1 : 0);
   if (parent) {
     const box = boxOf(parent);
     box.append(el);
     setOpen(box, !box.hidden);
   } else first ? list.prepend(el) : list.append(el);
-  if (c.status == "approved") count++;
+  if (c.status == "approved" && !counted) count++;
+  const late = waiting.get(c.id);
+  waiting.delete(c.id);
+  for (const reply of late ?? []) place(reply, false, true);
   refresh();
   return el;
 }
@@ -341,6 +351,7 @@ async function fetchPage(reset: boolean, all = false): Promise<void> {
         write.replaceChildren(h("p", { class: "nt" }, t("closed")));
       }
       list.append(...page.comments.map((c) => render(c, 0)));
+      for (const [id, replies] of waiting) if (items.has(id)) waiting.delete(id), replies.forEach((r) => place(r, false, true));
       cursor = page.next_cursor;
     } while (all && cursor);
     more.replaceChildren(...(cursor ? [button(t("more"), () => fetchPage(false)), button(t("all"), () => fetchPage(false, true))] : []));
@@ -376,9 +387,9 @@ function live() {
   events.addEventListener("comments", (event) => {
     if (JSON.parse((event as MessageEvent).data).latest > seen) updates();
   });
+  // The server ends each stream after a while and EventSource reconnects by itself; poll only if it gave up.
   events.onerror = () => {
-    events.close();
-    poll();
+    if (events.readyState == EventSource.CLOSED) poll();
   };
 }
 
