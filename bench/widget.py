@@ -24,11 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.browser import chromium  # noqa: E402
 from tests.servers import ParvisServer  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
 META = ROOT / "parvis" / "embed" / "static" / "parvis-widget" / "meta.json"
 KEY = "bench-thread"
 
@@ -58,12 +56,9 @@ def seed(server: ParvisServer, count: int) -> None:
 
 
 def measure(server: ParvisServer, runs: int) -> list[dict[str, float]]:
-    from playwright.sync_api import sync_playwright
-
     frame = f"{server.url}/embed/demo/frame?key={KEY}&origin={server.url}&lang=fr"
     results = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with chromium() as browser:
         for _ in range(runs):
             page = browser.new_page()
             cdp = page.context.new_cdp_session(page)
@@ -75,7 +70,6 @@ def measure(server: ParvisServer, runs: int) -> list[dict[str, float]]:
             shown = page.locator(".pv-c, [id^=comment-]").count()
             results.append({"script_ms": metrics["ScriptDuration"] * 1000, "mark_ms": mark, "comments": shown})
             page.close()
-        browser.close()
     return results
 
 

@@ -9,37 +9,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Dialog, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from parvis.web.demo import SEEDS
+from tests.browser import Watched, chromium, watch
 from tests.servers import ParvisServer
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # For a person to look at after the run; only written, never read back.
 SCREENSHOT = Path("/tmp/parvis-demo.png")  # noqa: S108
 SEED_BODIES = {seed.ref: seed.body for seed in SEEDS}
-# Records violations as the browser reports them to the page; playwright injects it outside the page's CSP.
-CSP_LISTENER = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
-});
-"""
 
 
 @pytest.fixture(scope="module")
@@ -55,49 +39,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParvisServer]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
-
-
-@dataclass
-class Watched:
-    """A page and what it said: console messages, uncaught errors and dialogs."""
-
-    page: Page
-    console: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-    def csp_violations(self) -> list[str]:
-        reported = [text for text in self.console if "Content Security Policy" in text or "Content-Security" in text]
-        return reported + list(self.page.evaluate("window.__cspViolations || []"))
-
-    def assert_quiet(self) -> None:
-        assert self.csp_violations() == []
-        assert self.dialogs == []
-        assert self.errors == []
+    with chromium() as running:
+        yield running
 
 
 @pytest.fixture
 def watched(browser: Browser) -> Iterator[Watched]:
     context = browser.new_context(locale="fr-FR")
-    page = context.new_page()
-    seen = Watched(page)
-
-    def on_console(message: ConsoleMessage) -> None:
-        seen.console.append(f"{message.type}: {message.text}")
-
-    def on_dialog(dialog: Dialog) -> None:
-        seen.dialogs.append(f"{dialog.type}: {dialog.message}")
-        dialog.dismiss()
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: seen.errors.append(str(error)))
-    page.on("dialog", on_dialog)
-    page.add_init_script(CSP_LISTENER)
-    yield seen
+    yield watch(context.new_page())
     context.close()
 
 

@@ -35,18 +35,16 @@ from PIL import Image, ImageChops, ImageStat
 from playwright.sync_api import (
     Browser,
     BrowserContext,
-    ConsoleMessage,
-    Dialog,
     Frame,
     FrameLocator,
     Locator,
     Page,
     Route,
     expect,
-    sync_playwright,
 )
 
 from parvis.web.demo import SEEDS, SITE_SLUG, THREAD_KEY
+from tests.browser import Watched, chromium, watch
 from tests.servers import ParvisServer
 
 pytestmark = pytest.mark.browser
@@ -62,15 +60,6 @@ UPDATE_SCREENSHOTS = os.environ.get("PARVIS_UPDATE_SCREENSHOTS") == "1"
 MAX_MEAN_DIFFERENCE = 1.0
 MAX_CHANGED_SHARE = 0.003
 VISIBLE = 48
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1000, "height": 900}
 API = f"/api/v1/sites/{SITE_SLUG}"
 SEED_BODIES = {seed.ref: seed.body for seed in SEEDS}
@@ -81,17 +70,6 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 # Runs in every frame (the host page and the app's iframe) before the page's own scripts: records CSP
 # violations, uncaught errors and the widget's postMessage traffic. Playwright injects it outside the CSP.
-WATCHER = """
-window.__parvis = {csp: [], errors: [], messages: []};
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__parvis.csp.push(`${event.violatedDirective} ${event.blockedURI}`);
-});
-window.addEventListener("error", (event) => window.__parvis.errors.push(String(event.message)));
-window.addEventListener("unhandledrejection", (event) => window.__parvis.errors.push(String(event.reason)));
-window.addEventListener("message", (event) => {
-  if (event.data && event.data.parvis) window.__parvis.messages.push(event.data);
-});
-"""
 # Selects `text` (found within one text node) inside #article-body, the way a reader's drag would.
 SELECT_PASSAGE = """
 (text) => {
@@ -201,10 +179,8 @@ def readers(server: ParvisServer) -> Iterator[Readers]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    with chromium() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -235,44 +211,6 @@ def new_key(purpose: str) -> str:
 # ---- pages that are watched for CSP violations, errors and dialogs -------------------------------------
 
 
-@dataclass
-class Watched:
-    """A page and what it and its frames said: console messages, uncaught errors and dialogs."""
-
-    page: Page
-    console: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-    @property
-    def context(self) -> BrowserContext:
-        return self.page.context
-
-    def recorded(self, what: str) -> list[str]:
-        found: list[str] = []
-        for frame in self.page.frames:
-            if frame.is_detached() or frame.url in ("", "about:blank"):
-                continue
-            found += [str(item) for item in frame.evaluate(f"window.__parvis ? window.__parvis.{what} : []")]
-        return found
-
-    def assert_quiet(self, *, csp: bool = True, allow_console: str | None = None) -> None:
-        """No CSP violation, uncaught error, dialog or console error (unless it matches ``allow_console``)."""
-        if csp:
-            reported = [text for text in self.console if "Content Security Policy" in text]
-            assert reported + self.recorded("csp") == []
-        assert self.errors + self.recorded("errors") == []
-        assert self.dialogs == []
-        console_errors = [
-            text
-            for text in self.console
-            if text.startswith("error:")
-            and not text.endswith("/favicon.ico")  # the demo page has none; not the widget's doing
-            and not (allow_console and re.search(allow_console, text))
-        ]
-        assert console_errors == []
-
-
 @pytest.fixture
 def open_page(browser: Browser) -> Iterator[Callable[..., Watched]]:
     """Opens a watched page in a new browser context (a reader with storage of their own)."""
@@ -284,21 +222,7 @@ def open_page(browser: Browser) -> Iterator[Callable[..., Watched]]:
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
-        page = context.new_page()
-        seen = Watched(page)
-
-        def on_console(message: ConsoleMessage) -> None:
-            seen.console.append(f"{message.type}: {message.text} {message.location.get('url', '')}")
-
-        def on_dialog(dialog: Dialog) -> None:
-            seen.dialogs.append(f"{dialog.type}: {dialog.message}")
-            dialog.dismiss()
-
-        page.on("console", on_console)
-        page.on("pageerror", lambda error: seen.errors.append(str(error)))
-        page.on("dialog", on_dialog)
-        page.add_init_script(WATCHER)
-        return seen
+        return watch(context.new_page())
 
     yield open_page
     for context in contexts:
