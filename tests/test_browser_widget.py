@@ -761,6 +761,74 @@ def test_live_updates_keep_arriving_after_the_server_ends_a_stream(
     watched.assert_quiet()
 
 
+def demo_page_changed(watched: Watched, server: ParvisServer, change: Callable[[str], str]) -> Page:
+    """The demo article with its HTML changed by ``change`` (a publisher's mistake), opened and scrolled
+    to where the comments would be."""
+    page = watched.page
+
+    def rewrite(route: Route) -> None:
+        original = route.fetch()
+        headers = {name: value for name, value in original.headers.items() if name != "content-length"}
+        route.fulfill(status=original.status, headers=headers, body=change(original.text()))
+
+    page.route(f"{server.url}/", rewrite)
+    page.goto(f"{server.url}/")
+    page.mouse.wheel(0, 20_000)
+    return page
+
+
+def parvis_errors(watched: Watched, timeout_ms: int) -> list[str]:
+    """The widget's console errors, once at least one has appeared (or the timeout has passed)."""
+    for _ in range(timeout_ms // 100):
+        if any("Parvis:" in text for text in watched.console):
+            break
+        watched.page.wait_for_timeout(100)
+    return [text for text in watched.console if "Parvis:" in text]
+
+
+def test_a_wrong_site_id_logs_one_clear_error_and_leaves_the_page_as_it_was(
+    server: ParvisServer, watched: Watched
+) -> None:
+    page = demo_page_changed(
+        watched,
+        server,
+        lambda html: html.replace('embed.js" data-parvis-site="demo"', 'embed.js" data-parvis-site="nosuchsite"'),
+    )
+    article = page.locator("article").inner_html()
+    errors = parvis_errors(watched, 20_000)
+    assert len(errors) == 1 and "nosuchsite" in errors[0], watched.console
+    expect(page.locator("#parvis-thread iframe")).to_have_count(0)
+    assert page.locator("article").inner_html() == article
+    # The unknown site's error page may not be framed (frame-ancestors 'none'): that refusal is expected.
+    watched.assert_quiet(csp=False, allow_console=r"Parvis:|frame-ancestors|status of 404")
+
+
+def test_a_missing_container_logs_one_clear_error_and_changes_nothing(server: ParvisServer, watched: Watched) -> None:
+    page = demo_page_changed(
+        watched, server, lambda html: html.replace('<div id="parvis-thread">', '<div id="elsewhere">')
+    )
+    assert len(parvis_errors(watched, 10_000)) == 1
+    expect(page.locator("iframe")).to_have_count(0)
+    watched.assert_quiet(allow_console="Parvis:")
+
+
+def test_messages_from_any_other_window_are_ignored_both_ways(server: ParvisServer, watched: Watched) -> None:
+    app = open_article(watched, server, new_key("forged"))
+    page = watched.page
+    frame = app_frame(page)
+    # A script on the publisher's page posts to itself as if it were the app: the loader must not obey.
+    height = page.locator("#parvis-thread iframe").bounding_box()["height"]  # type: ignore[index]
+    page.evaluate("window.postMessage({parvis: 1, type: 'height', height: 5}, '*')")
+    # And something inside the frame posts to the app as if it were the loader.
+    frame.evaluate(
+        "window.postMessage({parvis: 1, type: 'compose-inline', quote: {exact: 'FAUX', prefix: '', suffix: ''}}, '*')"
+    )
+    page.wait_for_timeout(500)  # give a wrongly accepted message time to act
+    assert page.locator("#parvis-thread iframe").bounding_box()["height"] == height  # type: ignore[index]
+    expect(app.get_by_text("FAUX")).to_have_count(0)
+    watched.assert_quiet()
+
+
 def test_markup_in_a_comment_or_its_preview_shows_as_text_and_runs_nothing(
     server: ParvisServer, readers: Readers, watched: Watched, messages: dict[str, Any]
 ) -> None:

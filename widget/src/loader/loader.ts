@@ -43,7 +43,10 @@ function start(script: HTMLScriptElement) {
   const canonical = document.querySelector<HTMLLinkElement>("link[rel=canonical][href]")?.href;
   const url = canonical || location.href.split("#")[0]!;
   const params = new URLSearchParams({ key: data.parvisId || url, url, title: document.title, origin: location.origin });
-  if (data.parvisLang) params.set("lang", data.parvisLang);
+  // The reader's language: data-parvis-lang, else the page's own <html lang>; the server falls back to the
+  // site's language when it has no translation for it.
+  const lang = (data.parvisLang || document.documentElement.lang).slice(0, 2).toLowerCase();
+  if (lang) params.set("lang", lang);
 
   const frame = document.createElement("iframe");
   let inline: InlineController | "loading" | undefined;
@@ -101,7 +104,6 @@ function start(script: HTMLScriptElement) {
 
   const open = () => {
     frame.src = `${parvis}/embed/${encodeURIComponent(site)}/frame?${params}`;
-    const lang = (data.parvisLang || document.documentElement.lang).slice(0, 2);
     frame.title = { fr: "Commentaires", he: "תגובות", ar: "التعليقات" }[lang] ?? "Comments";
     frame.setAttribute("scrolling", "no");
     frame.style.cssText = "display:block;width:100%;height:0;border:0;overflow:hidden";
