@@ -47,6 +47,8 @@ router = Router(tags=["public"])
 MAX_COUNT_KEYS = 100
 SiteSlug = Annotated[str, Path(max_length=50, description="The site's slug (data-parvis-site).")]
 CommentId = Annotated[int, Path(ge=1, le=MAX_ID)]
+ThreadKey = Annotated[str | None, Query(max_length=512, description="The publisher's id for the article.")]
+ThreadUrl = Annotated[str | None, Query(max_length=2048, description="The article URL, when it has no id.")]
 ERRORS: dict[int, Any] = {code: Problem for code in (400, 403, 404, 409, 413, 415, 422, 429)}
 
 
@@ -70,8 +72,8 @@ def site_rules(request: HttpRequest, site: SiteSlug) -> dict[str, Any]:
 def read_thread(
     request: HttpRequest,
     site: SiteSlug,
-    key: Annotated[str | None, Query(max_length=512)] = None,
-    url: Annotated[str | None, Query(max_length=2048)] = None,
+    key: ThreadKey = None,
+    url: ThreadUrl = None,
     sort: Sort = Sort.OLDEST,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
     cursor: Annotated[str | None, Query(max_length=64)] = None,
@@ -109,8 +111,8 @@ After = Annotated[int, Query(ge=0, le=MAX_ID, description="The newest comment id
 def thread_updates(
     request: HttpRequest,
     site: SiteSlug,
-    key: Annotated[str | None, Query(max_length=512)] = None,
-    url: Annotated[str | None, Query(max_length=2048)] = None,
+    key: ThreadKey = None,
+    url: ThreadUrl = None,
     after: After = 0,
 ) -> dict[str, Any]:
     """Published comments newer than `after`, flat and oldest first (at most 100): what live updates
@@ -128,8 +130,8 @@ def thread_updates(
 async def thread_events(
     request: HttpRequest,
     site: SiteSlug,
-    key: Annotated[str | None, Query(max_length=512)] = None,
-    url: Annotated[str | None, Query(max_length=2048)] = None,
+    key: ThreadKey = None,
+    url: ThreadUrl = None,
     after: After = 0,
 ) -> StreamingHttpResponse:
     """A `text/event-stream`: an event `comments` with `{"count", "latest"}` whenever comments newer than
