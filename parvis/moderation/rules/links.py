@@ -1,0 +1,57 @@
+"""Links in a comment: how many, to which domains, and whether they hide their target behind a shortener.
+
+A link is not bad in itself — readers cite sources — so one or two ordinary links score low; link-stuffing
+and shorteners (the target cannot be judged without following it) are what spam looks like.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import regex
+
+from parvis.moderation.findings import Finding
+
+SHORTENERS = frozenset(
+    {"bit.ly", "t.co", "tinyurl.com", "goo.gl", "ow.ly", "is.gd", "buff.ly", "cutt.ly", "rebrand.ly",
+     "shorturl.at", "rb.gy", "tiny.cc", "t.ly", "s.id", "v.gd", "lnkd.in", "bl.ink", "short.io"}
+)  # fmt: skip
+MANY_LINKS = 3
+# Scheme URLs, www. addresses, and bare domains with a common top-level domain ("example.com/promo").
+_URL = regex.compile(
+    r"(?i)\b(?:https?://[^\s<>\"']+|www\.[^\s<>\"']+|[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*\."
+    r"(?:com|net|org|info|biz|io|ly|co|me|xyz|top|club|online|site|ru|fr|uk|de|il|ae|sa|eg|ma|tn|dz)(?:/[^\s<>\"']*)?)(?![\w.-])"
+)
+
+
+def domain(link: str) -> str:
+    address = link if "://" in link else f"http://{link}"
+    try:
+        host = urlsplit(address).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.").lower()
+
+
+def links(text: str) -> list[tuple[str, tuple[int, int]]]:
+    """Each link in ``text`` with its domain and place."""
+    return [(domain(match.group().rstrip(".,;:!?)")), (match.start(), match.end())) for match in _URL.finditer(text)]
+
+
+def check(text: str) -> list[Finding]:
+    found = links(text)
+    findings = [
+        Finding("links.shortener", "spam", 0.8, f"The link to {host} hides where it leads.", (span,))
+        for host, span in found
+        if host in SHORTENERS
+    ]
+    if len(found) >= MANY_LINKS:
+        findings.append(
+            Finding("links.many", "spam", min(0.95, 0.5 + 0.1 * len(found)),
+                    f"The comment contains {len(found)} links.", tuple(span for _, span in found))
+        )  # fmt: skip
+    elif found:
+        findings.append(
+            Finding("links.present", "links", 0.2, "The comment contains a link.", tuple(span for _, span in found))
+        )
+    return findings
