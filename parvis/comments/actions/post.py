@@ -70,11 +70,11 @@ def post_comment(site: Site, draft: Draft, client: ClientFingerprint, *, idempot
     email = validation.guest_email(site, draft.author_email)
     website = validation.guest_website(draft.author_website)
     anchor = _anchor(draft.anchor)
-    html = rendering.render(body)
-    detected_language = language.detect(body)
-
+    # Refuse a flood before the costly part (rendering, language detection), not after it.
     ratelimit.enforce("PARVIS_RATELIMIT_COMMENT_IP", client.ip_hash)
     ratelimit.enforce("PARVIS_RATELIMIT_COMMENT_THREAD", f"{site.pk}:{key}")
+    html = rendering.render(body)
+    detected_language = language.detect(body)
 
     token, token_hash = new_token()
     try:
