@@ -27,9 +27,8 @@ from parvis.core.models import Site
 from parvis.core.sites import site_by_slug
 from parvis.threads.keys import thread_key
 from parvis.threads.models import Thread
+from parvis.web import demo
 
-DEMO_SITE = "demo"
-DEMO_THREAD_KEY = "demo-article"
 HONEYPOT_FIELD = "homepage"
 
 
@@ -123,7 +122,7 @@ def _post_from_form(request: HttpRequest, site: Site, key: str, url: str, title:
 
 def demo_article(request: HttpRequest) -> HttpResponse:
     """The demo article of `make demo`: a French news page with its comments under it."""
-    site = site_by_slug(DEMO_SITE)
+    site = site_by_slug(demo.SITE_SLUG)
     if site is None:
         return HttpResponse(
             "No demo site yet: run `parvis demo` (or `make demo`).",
@@ -132,9 +131,7 @@ def demo_article(request: HttpRequest) -> HttpResponse:
         )
     article_url = f"{conf.public_url()}/"
     with translation.override(site.default_language):
-        context = _thread_context(
-            request, site, DEMO_THREAD_KEY, article_url, "Budget participatif : Lyon double la mise"
-        )
+        context = _thread_context(request, site, demo.THREAD_KEY, article_url, demo.THREAD_TITLE)
         context["next"] = reverse("demo-article")
         return render(request, "parvis/demo_article.html", context)
 
