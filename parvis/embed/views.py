@@ -80,12 +80,9 @@ def frame(request: HttpRequest, site: str) -> HttpResponse:
     try:
         thread_key(key, url)
         bundle = assets.bundle()
+        language = _language(request.GET.get("lang", "")[:16], current.default_language, bundle.languages)
     except ProblemError as error:
         return error_page(request, error)
-    except assets.WidgetNotBuilt:
-        return HttpResponse("The comment widget is not built on this server.", status=503, content_type="text/plain")
-    try:
-        language = _language(request.GET.get("lang", "")[:16], current.default_language, bundle.languages)
     except assets.WidgetNotBuilt:
         return HttpResponse("The comment widget is not built on this server.", status=503, content_type="text/plain")
     config: dict[str, Any] = {
