@@ -1,0 +1,123 @@
+"""The text-only part of moderation: what a comment says, scored per policy category, with reasons.
+
+This module knows nothing of sites, threads or the database, so the same function serves the write path, the
+Perspective-compatible endpoint and `parvis moderation eval`. The site's policy turns these scores into an action
+(`parvis.moderation.policy`); signals about the poster (velocity, duplicates, honeypot) are added by
+`parvis.moderation.pipeline`.
+
+Scores combine as a noisy-or: a category's score is 1 − (1 − model) × Π(1 − finding), so each independent piece
+of evidence can only raise it, and one strong lexicon hit is enough even when the model has never seen the word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from parvis.core import language as languages
+from parvis.moderation.categories import HATE_KINDS, Category
+from parvis.moderation.classifier import stage1, stage2
+from parvis.moderation.findings import Finding
+from parvis.moderation.normalise import Normalised, normalise
+from parvis.moderation.rules import custom, defamation, lexicon, links, personal_data, shape
+
+# The text the rules read: beyond this, only the beginning and the end (see features.MAX_CHARS for the models).
+MAX_RULE_CHARS = 20_000
+
+
+@dataclass(frozen=True)
+class CustomCategory:
+    """A newsroom's own category ("against Jewish morals"), defined by phrases and example comments."""
+
+    slug: str
+    label: str
+    phrases: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Assessment:
+    language: str
+    scores: dict[str, float]
+    findings: tuple[Finding, ...]
+    # Which stages contributed: "rules", "stage1", "stage2", "site".
+    stages: tuple[str, ...]
+    # True when the shipped model could not be loaded: the scores come from the rules alone.
+    degraded: bool = False
+    model_scores: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+class SiteModel:
+    """A site's own model, learnt from its moderators' decisions (`parvis.moderation.learning`)."""
+
+    version: int = 0
+
+    def scores(self, key: str) -> dict[str, float]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+def _clip(text: str) -> str:
+    if len(text) <= MAX_RULE_CHARS:
+        return text
+    return text[: MAX_RULE_CHARS // 2] + "\n" + text[-MAX_RULE_CHARS // 2 :]
+
+
+def rule_findings(
+    text: str, key: Normalised, language: str, custom_categories: Sequence[CustomCategory]
+) -> list[Finding]:
+    findings: list[Finding] = []
+    findings += lexicon.check(text, key, language)
+    findings += defamation.check(text, key, language)
+    findings += personal_data.check(text)
+    findings += links.check(text)
+    findings += shape.check(text)
+    if custom_categories:
+        findings += custom.check(text, key, custom_categories)
+    return findings
+
+
+def combine(model: dict[str, float], findings: Iterable[Finding], categories: Iterable[str]) -> dict[str, float]:
+    remaining = {category: 1.0 - model.get(category, 0.0) for category in categories}
+    for finding in findings:
+        if finding.category in remaining:
+            remaining[finding.category] *= 1.0 - max(0.0, min(1.0, finding.score))
+    scores = {category: round(1.0 - rest, 4) for category, rest in remaining.items()}
+    scores[Category.HATE] = max(scores.get(Category.HATE, 0.0), *(scores.get(kind, 0.0) for kind in HATE_KINDS))
+    return scores
+
+
+def assess(
+    text: str,
+    *,
+    language: str | None = None,
+    custom_categories: Sequence[CustomCategory] = (),
+    site_model: SiteModel | None = None,
+    full: bool = False,
+) -> Assessment:
+    """Score ``text``. ``full`` adds the sentence-encoder stage (slower; the worker runs it) when installed."""
+    text = _clip(text)
+    key = normalise(text)
+    lang = language or languages.detect(text) or ""
+    findings = rule_findings(text, key, lang, custom_categories)
+    stages = ["rules"]
+    model_scores: dict[str, dict[str, float]] = {}
+    linear = stage1.load()
+    if linear is not None:
+        model_scores["stage1"] = linear.scores([key.text])[0]
+        stages.append("stage1")
+    if full and stage2.available():
+        model_scores["stage2"] = stage2.scores([text])[0]
+        stages.append("stage2")
+    if site_model is not None:
+        model_scores["site"] = site_model.scores(key.text)
+        stages.append("site")
+    model = stage2.blend(model_scores)
+    categories = [*(category.value for category in Category), *(category.slug for category in custom_categories)]
+    return Assessment(
+        language=lang,
+        scores=combine(model, findings, categories),
+        findings=tuple(findings),
+        stages=tuple(stages),
+        degraded=linear is None,
+        model_scores=model_scores,
+    )
