@@ -1,4 +1,4 @@
-"""The `parvis` command: serve, migrate, demo, site, createsuperuser, check.
+"""The `parvis` command: serve, migrate, demo, site, createsuperuser, check, moderation.
 
 Production is the default. `--dev` (or PARVIS_MODE=dev) selects development settings: a secret generated
 into the data directory and localhost allowed as a host. `serve` in production first runs the deploy
@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 SETTINGS = {"dev": "parvis.settings.dev", "production": "parvis.settings.prod"}
 
@@ -68,6 +69,27 @@ def _serve(options: argparse.Namespace) -> int:
     return 0
 
 
+def _moderation(options: argparse.Namespace) -> int:
+    if options.moderation_command == "train":
+        from parvis.moderation.classifier import train
+
+        arguments = [
+            *(["--data", str(options.data)] if options.data else []),
+            *(["--out", str(options.out)] if options.out else []),
+        ]
+        return train.main([*arguments, *(["--no-encoder"] if options.no_encoder else [])])
+    from parvis.moderation import evaluation
+
+    if not options.data.is_file():
+        print(f"parvis: no such file: {options.data}", file=sys.stderr)
+        return 2
+    try:
+        return evaluation.main(options.data, as_json=options.json, limit=options.limit)
+    except ValueError as error:  # includes malformed JSON lines
+        print(f"parvis: {error}", file=sys.stderr)
+        return 2
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="parvis", description="Self-hosted reader comments for news sites.")
     parser.add_argument("--dev", dest="dev", action="store_true", help="development settings (also PARVIS_MODE=dev)")
@@ -94,6 +116,17 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--language", default="fr")
     create.add_argument("--moderation", choices=["pre", "post"], default="post")
     site_commands.add_parser("list", help="list sites")
+
+    moderation = commands.add_parser("moderation", help="evaluate or retrain the moderation models")
+    moderation_commands = moderation.add_subparsers(dest="moderation_command", required=True)
+    evaluate = moderation_commands.add_parser("eval", help="score a labelled .jsonl file with the full pipeline")
+    evaluate.add_argument("--data", type=Path, required=True, help="records as in the shared moderation data")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    evaluate.add_argument("--limit", type=int, default=None, help="only the first N records")
+    train = moderation_commands.add_parser("train", help="rebuild the shipped weights from the training data")
+    train.add_argument("--data", type=Path, default=None, help="train.jsonl (default: ../shared/data/moderation)")
+    train.add_argument("--out", type=Path, default=None, help="weights directory (default: the package's)")
+    train.add_argument("--no-encoder", action="store_true", help="train the synchronous stage only")
 
     manage = commands.add_parser("manage", help="any Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
@@ -134,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"--moderation={options.moderation}",
             *extra,
         )
+    if options.command == "moderation":
+        return _moderation(options)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["parvis", *options.args])
