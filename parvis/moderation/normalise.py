@@ -30,6 +30,9 @@ _HOMOGLYPHS = str.maketrans(
 # Digits and symbols used as letters, applied only inside words that also contain letters ("2026" stays).
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s",
                        "€": "e", "!": "i", "|": "i"})  # fmt: skip
+# Typographic apostrophes and the Hebrew geresh and gershayim → ASCII, so "I’ll", "l’argent" and "ז׳יד" meet the
+# lexicon entries written with ' and ".
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "׳": "'", "״": '"'})
 _HEBREW_FINALS = str.maketrans({"ך": "כ", "ם": "מ", "ן": "נ", "ף": "פ", "ץ": "צ"})
 # Alef with hamza or madda, alef wasla → alef; alef maqsura → yaa; taa marbuta → haa; hamza on waw/yaa;
 # Persian kaf and yaa → Arabic.
@@ -118,7 +121,10 @@ def normalise(text: str) -> Normalised:
     chars = _by_word(chars, _HOMOGLYPHS, needs=_LATIN)
     chars = _join_spaced(chars)
     chars = _by_word(chars, _LEET, needs=_LETTER)
-    chars = [(character.translate(_HEBREW_FINALS).translate(_ARABIC_VARIANTS), origin) for character, origin in chars]
+    chars = [
+        (character.translate(_APOSTROPHES).translate(_HEBREW_FINALS).translate(_ARABIC_VARIANTS), origin)
+        for character, origin in chars
+    ]
     chars = _squeeze(chars)
     while chars and chars[0][0] == " ":
         chars.pop(0)
