@@ -1,4 +1,4 @@
-"""The `parvis` command: serve, migrate, demo, site, createsuperuser, check, moderation.
+"""The `parvis` command: serve, worker, migrate, demo, site, createsuperuser, check, moderation.
 
 Production is the default. `--dev` (or PARVIS_MODE=dev) selects development settings: a secret generated
 into the data directory and localhost allowed as a host. `serve` in production first runs the deploy
@@ -63,13 +63,76 @@ def _serve(options: argparse.Namespace) -> int:
     # fmt: on
     if options.mode == "dev":
         command.insert(-1, "--access-log")
+    if not options.no_worker:
+        _start_task_worker(options.mode)
     print(f"Parvis ({options.mode}) on http://{options.host}:{options.port} with {workers} worker(s)", flush=True)
     # exec, not a child process: signals from systemd, a terminal or a test reach granian directly.
     os.execv(sys.executable, command)  # noqa: S606 (fixed argument list)
     return 0
 
 
+def _end_with_parent() -> None:
+    """In the task worker's process: receive SIGTERM when the server (its parent, after exec) exits (Linux)."""
+    import contextlib
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _start_task_worker(mode: str) -> None:
+    """One background-task worker beside the web server, so a single `parvis serve` is a whole install."""
+    import subprocess
+
+    arguments = [sys.executable, "-m", "parvis.cli", *(["--dev"] if mode == "dev" else []), "worker"]
+    subprocess.Popen(arguments, preexec_fn=_end_with_parent)  # noqa: S603 (fixed argument list)
+
+
+def _worker(options: argparse.Namespace) -> int:
+    # Polls twice a second: a comment the first stage held for a second opinion is decided within a second or two.
+    return _call("db_worker", "--interval", str(options.interval), "--no-startup-delay")
+
+
+def _site_or_none(slug: str) -> object | None:
+    from parvis.core.models import Site
+
+    found = Site.objects.filter(slug=slug).first()
+    if found is None:
+        print(f"parvis: no site {slug!r} (see `parvis site list`)", file=sys.stderr)
+    return found
+
+
+def _site_models(options: argparse.Namespace) -> int:
+    from parvis.moderation import learning
+    from parvis.moderation.models import SiteModel
+
+    site = _site_or_none(options.site)
+    if site is None:
+        return 2
+    if options.moderation_command == "learn":
+        version = learning.learn(site)  # type: ignore[arg-type]
+        print("nothing new to learn" if version is None else f"version {version.version}: {version.state}")
+        return 0
+    if options.moderation_command == "rollback":
+        try:
+            target = learning.rollback(site, options.to)  # type: ignore[arg-type]
+        except ValueError as error:
+            print(f"parvis: {error}", file=sys.stderr)
+            return 2
+        print(f"model version {target.version} is in force" if target else "no site model: the shipped engine alone")
+        return 0
+    for version in SiteModel.objects.filter(site=site).order_by("version"):
+        print(f"v{version.version}\t{version.state}\t{version.examples} decisions\t{version.created_at:%Y-%m-%d %H:%M}"
+              f"\t{version.metrics}")  # fmt: skip
+    return 0
+
+
 def _moderation(options: argparse.Namespace) -> int:
+    if options.moderation_command in ("learn", "rollback", "models"):
+        return _site_models(options)
+    if options.moderation_command == "apikey":
+        return _call("moderation_apikey", *options.args)
     if options.moderation_command == "train":
         from parvis.moderation.classifier import train
 
@@ -99,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=0, help="server processes (default: PARVIS_WORKERS or cores)")
+    serve.add_argument("--no-worker", action="store_true", help="do not start a task worker (run `parvis worker`)")
+    worker = commands.add_parser("worker", help="run background tasks (second opinions, site models, surges)")
+    worker.add_argument("--interval", type=float, default=0.5, help="seconds between polls of the task table")
 
     commands.add_parser("migrate", help="create or update the database tables")
     demo = commands.add_parser("demo", help="create the demo site and its seeded French article thread")
@@ -127,6 +193,17 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--data", type=Path, default=None, help="train.jsonl (default: ../shared/data/moderation)")
     train.add_argument("--out", type=Path, default=None, help="weights directory (default: the package's)")
     train.add_argument("--no-encoder", action="store_true", help="train the synchronous stage only")
+    for name, summary in (
+        ("models", "list a site's own model versions"),
+        ("learn", "train a site's model on its moderators' new decisions now"),
+        ("rollback", "put a site's previous model version back (or --to N)"),
+    ):
+        command = moderation_commands.add_parser(name, help=summary)
+        command.add_argument("--site", required=True, help="the site's slug")
+        if name == "rollback":
+            command.add_argument("--to", type=int, default=None, help="this version instead of the previous one")
+    apikey = moderation_commands.add_parser("apikey", help="keys for the Perspective-compatible endpoint")
+    apikey.add_argument("args", nargs=argparse.REMAINDER, help="create --site S --label L | list --site S | revoke P")
 
     manage = commands.add_parser("manage", help="any Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
@@ -146,6 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if options.command == "serve":
         return _serve(options)
+    if options.command == "worker":
+        return _worker(options)
     if options.command == "migrate":
         return _call("migrate", "--noinput")
     if options.command == "demo":

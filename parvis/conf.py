@@ -65,3 +65,27 @@ def live_poll_seconds() -> float:
 
 def live_max_seconds() -> float:
     return float(settings.PARVIS_LIVE_MAX_SECONDS)
+
+
+def moderation_encoder() -> bool:
+    return str(settings.PARVIS_MODERATION_ENCODER).lower() != "off"
+
+
+def akismet_key() -> str:
+    return str(settings.PARVIS_AKISMET_KEY)
+
+
+def akismet_url() -> str:
+    return str(settings.PARVIS_AKISMET_URL).rstrip("/")
+
+
+def perspective_key() -> str:
+    return str(settings.PARVIS_PERSPECTIVE_KEY)
+
+
+def perspective_url() -> str:
+    return str(settings.PARVIS_PERSPECTIVE_URL).rstrip("/")
+
+
+def connector_timeout() -> float:
+    return float(settings.PARVIS_CONNECTOR_TIMEOUT)

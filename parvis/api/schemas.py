@@ -40,6 +40,36 @@ class CommentCreate(Schema):
     body: str = Field(..., max_length=20000, description="Markdown subset.")
     author: AuthorIn = Field(default_factory=lambda: AuthorIn.model_validate({}))
     anchor: Anchor | None = None
+    honeypot: str = Field("", max_length=200, description="A form field hidden from people: leave it empty.")
+    seconds_to_submit: float | None = Field(
+        None, ge=0, le=86400 * 7, description="Seconds between opening the form and sending it (spam signal)."
+    )
+
+
+class AppealIn(Schema):
+    message: str = Field("", max_length=1000, description="Optional: why the comment should be published.")
+
+
+class ReasonOut(Schema):
+    code: str = Field(
+        ...,
+        description="A policy category, a custom category's slug, or why the comment waits "
+        "(premoderation, first_comment, surge, checking, unavailable).",
+    )
+    label: str = Field(..., description="The category's name in the site's words (custom categories).")
+
+
+class ModerationOut(Schema):
+    """What the author is told about a comment that is not (or not yet) published."""
+
+    action: Literal["publish", "hold", "reject", "spam"]
+    reasons: list[ReasonOut]
+    appealable: bool
+    appealed: bool
+
+
+class AppealOut(Schema):
+    received: bool
 
 
 class CommentEdit(Schema):
@@ -80,6 +110,9 @@ class CommentOut(Schema):
     depth: int
     anchor: Anchor | None
     own: bool = Field(False, description="Posted by the reader whose edit token came with the request.")
+    moderation: ModerationOut | None = Field(
+        None, description="Only on your own comments that are held or were removed: why, and whether you can appeal."
+    )
     replies: list[CommentOut] = []
 
 

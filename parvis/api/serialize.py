@@ -12,8 +12,16 @@ from parvis.threads.models import Thread
 _PLACEHOLDER = {Status.DELETED: "deleted", Status.REJECTED: "removed", Status.SPAM: "removed"}
 
 
-def comment(item: Comment, *, own: bool = False, replies: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    placeholder = _PLACEHOLDER.get(Status(item.status))
+def comment(
+    item: Comment,
+    *,
+    own: bool = False,
+    replies: list[dict[str, Any]] | None = None,
+    moderation: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    status = _PLACEHOLDER.get(Status(item.status), item.status)
+    # Authors still see the text of their own removed comment, with the reason (`moderation`).
+    placeholder = None if own and item.status != Status.DELETED else _PLACEHOLDER.get(Status(item.status))
     anchor = (
         {"exact": item.anchor_exact, "prefix": item.anchor_prefix, "suffix": item.anchor_suffix}
         if item.anchor_exact and placeholder is None
@@ -22,7 +30,7 @@ def comment(item: Comment, *, own: bool = False, replies: list[dict[str, Any]] |
     return {
         "id": item.pk,
         "parent": item.parent_id,
-        "status": placeholder or item.status,
+        "status": status,
         "author": None
         if placeholder
         else {"name": item.author_name, "website": item.author_website or None, "verified": False},
@@ -36,12 +44,30 @@ def comment(item: Comment, *, own: bool = False, replies: list[dict[str, Any]] |
         "depth": item.depth,
         "anchor": anchor,
         "own": own,
+        "moderation": moderation if own else None,
         "replies": replies or [],
     }
 
 
-def node(item: Node) -> dict[str, Any]:
-    return comment(item.comment, own=item.own, replies=[node(child) for child in item.replies])
+def node(item: Node, moderation: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    return comment(
+        item.comment,
+        own=item.own,
+        replies=[node(child, moderation) for child in item.replies],
+        moderation=moderation.get(item.comment.pk),
+    )
+
+
+def own_nodes(nodes: list[Node]) -> list[Comment]:
+    """The reader's own comments anywhere in the tree."""
+    found = []
+    stack = list(nodes)
+    while stack:
+        current = stack.pop()
+        if current.own:
+            found.append(current.comment)
+        stack.extend(current.replies)
+    return found
 
 
 def thread(item: Thread | None, key: str, url: str = "") -> dict[str, Any]:

@@ -78,11 +78,12 @@ class Cursor:
 
 def _visible(queryset: QuerySet[Comment], own_hashes: list[str]) -> QuerySet[Comment]:
     """Approved comments, removed ones that still have published replies (shown as placeholders so the
-    conversation keeps its shape), and the reader's own pending comments."""
+    conversation keeps its shape), and the reader's own comments that are held or were removed (so the author
+    sees what happened to them, and why)."""
     live_children = Comment.objects.filter(parent=OuterRef("pk"), status=Status.APPROVED)
     condition = Q(status=Status.APPROVED) | Q(Q(status__in=REMOVED) & Exists(live_children))
     if own_hashes:
-        condition |= Q(status=Status.PENDING, edit_token_hash__in=own_hashes)
+        condition |= Q(status__in=[Status.PENDING, Status.REJECTED, Status.SPAM], edit_token_hash__in=own_hashes)
     return queryset.filter(condition)
 
 

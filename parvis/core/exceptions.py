@@ -50,7 +50,14 @@ class Code(StrEnum):
     TOO_MANY_KEYS = "too_many_keys"
     RATE_LIMITED = "rate_limited"
     CSRF_FAILED = "csrf_failed"
+    NOTHING_TO_APPEAL = "nothing_to_appeal"
+    API_KEY_INVALID = "api_key_invalid"
     SERVER_ERROR = "server_error"
+    ATTRIBUTE_NOT_SUPPORTED = "attribute_not_supported"
+    SCORE_TYPE_NOT_SUPPORTED = "score_type_not_supported"
+    LANGUAGE_NOT_SUPPORTED = "language_not_supported"
+    TEXT_EMPTY = "text_empty"
+    TEXT_TOO_LONG = "text_too_long"
 
 
 # code -> (HTTP status, short title shown to people). The title is the same for every occurrence;
@@ -92,7 +99,15 @@ CATALOG: dict[Code, tuple[int, Any]] = {
     Code.TOO_MANY_KEYS: (422, _("Too many discussions asked at once.")),
     Code.RATE_LIMITED: (429, _("Too many requests. Please wait a moment and try again.")),
     Code.CSRF_FAILED: (403, _("The form expired. Please reload the page and try again.")),
+    Code.NOTHING_TO_APPEAL: (409, _("This comment is published: there is nothing to appeal.")),
+    Code.API_KEY_INVALID: (403, _("The API key is missing, unknown or revoked.")),
     Code.SERVER_ERROR: (500, _("Something went wrong on our side.")),
+    # The Perspective-compatible endpoint answers 400 where Perspective does, so its clients see the same statuses.
+    Code.ATTRIBUTE_NOT_SUPPORTED: (400, _("A requested attribute is not supported.")),
+    Code.SCORE_TYPE_NOT_SUPPORTED: (400, _("A requested score type is not supported.")),
+    Code.LANGUAGE_NOT_SUPPORTED: (400, _("The requested language is not supported.")),
+    Code.TEXT_EMPTY: (400, _("The text to analyze is empty.")),
+    Code.TEXT_TOO_LONG: (400, _("The text to analyze is too long.")),
 }
 
 

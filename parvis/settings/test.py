@@ -24,7 +24,8 @@ if os.environ.get("PARVIS_TEST_POSTGRES"):
     }
 else:
     DATABASES = {"default": database_url.parse("sqlite:///test.sqlite3", DATA_DIR)}
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}
+    # One file per test run, so two runs at once (a developer and an editor plugin, say) never share a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-db-{os.getpid()}.sqlite3")}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

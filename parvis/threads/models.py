@@ -19,6 +19,8 @@ class Thread(models.Model):
     comment_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     last_comment_at = models.DateTimeField(null=True, blank=True)
+    # Set while a surge (a raid, a breaking story) has switched this thread to pre-moderation by itself.
+    surge_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["site", "key"], name="thread_unique_key_per_site")]

@@ -13,6 +13,8 @@ from parvis.api import serialize
 from parvis.api.errors import catalogue
 from parvis.api.schemas import (
     MAX_ID,
+    AppealIn,
+    AppealOut,
     CommentCreate,
     CommentEdit,
     CommentOut,
@@ -39,6 +41,9 @@ from parvis.core.clients import fingerprint
 from parvis.core.exceptions import Code, ProblemError
 from parvis.core.models import Site
 from parvis.core.sites import site_by_slug
+from parvis.core.text import clean_fragment
+from parvis.moderation import actions as moderation_actions
+from parvis.moderation.outcome import outcomes
 from parvis.threads.keys import thread_key
 from parvis.threads.models import Thread
 
@@ -95,9 +100,10 @@ def read_thread(
             "latest": 0,
         }
     page = read_page(thread, sort, limit, cursor, _tokens(own_tokens))
+    moderation = outcomes(serialize.own_nodes(page.nodes))
     return {
         "thread": serialize.thread(thread, wanted),
-        "comments": [serialize.node(node) for node in page.nodes],
+        "comments": [serialize.node(node, moderation) for node in page.nodes],
         "top_level_total": page.top_level_total,
         "next_cursor": page.next_cursor,
         "latest": page.latest,
@@ -195,6 +201,8 @@ def create_comment(
         author_email=payload.author.email,
         author_website=payload.author.website,
         anchor=payload.anchor.model_dump() if payload.anchor else {},
+        honeypot=payload.honeypot,
+        seconds_to_submit=payload.seconds_to_submit,
     )
     posted = post_comment(current, draft, fingerprint(request), idempotency_key=idempotency_key)
     if posted.replayed:
@@ -202,7 +210,9 @@ def create_comment(
     return Status(
         201,
         {
-            "comment": serialize.comment(posted.comment, own=True),
+            "comment": serialize.comment(
+                posted.comment, own=True, moderation=outcomes([posted.comment]).get(posted.comment.pk)
+            ),
             "edit_token": posted.edit_token,
             "edit_until": edit_deadline(posted.comment),
         },
@@ -217,13 +227,26 @@ def edit_comment(
     request: HttpRequest, site: SiteSlug, comment_id: CommentId, payload: CommentEdit, token: EditToken
 ) -> dict[str, Any]:
     edited = own.edit_comment(_site(site), comment_id, token, payload.body, fingerprint(request))
-    return serialize.comment(edited, own=True)
+    return serialize.comment(edited, own=True, moderation=outcomes([edited]).get(edited.pk))
 
 
 @router.delete("/sites/{site}/comments/{comment_id}", response={204: None, **ERRORS}, summary="Delete your comment")
 def delete_comment(request: HttpRequest, site: SiteSlug, comment_id: CommentId, token: EditToken) -> Status[None]:
     own.delete_comment(_site(site), comment_id, token, fingerprint(request))
     return Status(204, None)
+
+
+@router.post(
+    "/sites/{site}/comments/{comment_id}/appeal", response={201: AppealOut, **ERRORS}, summary="Ask for a review"
+)
+def appeal(
+    request: HttpRequest, site: SiteSlug, comment_id: CommentId, payload: AppealIn, token: EditToken
+) -> Status[dict[str, bool]]:
+    """The author of a held or removed comment asks a moderator to look again (once per comment)."""
+    current = _site(site)
+    ratelimit.enforce("PARVIS_RATELIMIT_ACTION_IP", fingerprint(request).ip_hash)
+    moderation_actions.appeal(current, comment_id, token, clean_fragment(payload.message, "message"))
+    return Status(201, {"received": True})
 
 
 @router.post("/sites/{site}/comments/{comment_id}/votes", response={200: VoteOut, **ERRORS}, summary="Vote")

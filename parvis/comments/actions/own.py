@@ -9,10 +9,14 @@ from django.utils import timezone
 from parvis.comments import rendering, validation
 from parvis.comments.models import Comment, Status
 from parvis.comments.tokens import matches
-from parvis.core import language, ratelimit
+from parvis.core import ratelimit
 from parvis.core.clients import ClientFingerprint
 from parvis.core.exceptions import Code, ProblemError
-from parvis.core.models import ModerationMode, Site
+from parvis.core.models import Site
+from parvis.moderation import actions as moderation
+from parvis.moderation import duplicates, pipeline
+from parvis.moderation.models import Decision, Stage
+from parvis.moderation.tasks import second_opinion
 from parvis.threads.models import Thread
 
 
@@ -35,23 +39,36 @@ def _own_comment(site: Site, comment_id: int, token: str) -> Comment:
 
 
 def edit_comment(site: Site, comment_id: int, token: str, body: str, client: ClientFingerprint) -> Comment:
+    """Change the text; the new text is moderated like a new comment (an approved comment edited into abuse is
+    taken down, one held for a fixable reason — say a phone number — can come back once fixed)."""
     ratelimit.enforce("PARVIS_RATELIMIT_ACTION_IP", client.ip_hash)
     text = validation.comment_body(site, body)
     html = rendering.render(text)
-    detected = language.detect(text)
+    scored = pipeline.assess_text(site, text)
     with transaction.atomic():
         comment = _own_comment(site, comment_id, token)
         if comment.status in (Status.REJECTED, Status.SPAM):
             raise ProblemError(Code.COMMENT_UNAVAILABLE)
-        comment.body_markdown, comment.body_html, comment.language = text, html, detected
+        verdict = pipeline.decide(
+            site, scored, pipeline.Sending(client.ip_hash), thread=comment.thread, commenter_id=comment.commenter_id
+        )
+        comment.body_markdown, comment.body_html, comment.language = text, html, verdict.language
         comment.edited_at = timezone.now()
-        fields = ["body_markdown", "body_html", "language", "edited_at"]
-        # Under pre-moderation an approved comment edited into something else must be approved again.
-        if site.moderation_mode == ModerationMode.PRE and comment.status == Status.APPROVED:
-            comment.status = Status.PENDING
-            fields.append("status")
-            Thread.objects.filter(pk=comment.thread_id).update(comment_count=F("comment_count") - 1)
-        comment.save(update_fields=fields)
+        comment.save(update_fields=["body_markdown", "body_html", "language", "edited_at"])
+        held_by_moderator = (
+            Decision.objects.filter(comment=comment)
+            .order_by("-created_at", "-pk")
+            .values_list("stage", flat=True)
+            .first()
+            == Stage.MODERATOR
+            and comment.status == Status.PENDING
+        )
+        decision = moderation.record(comment, verdict, Stage.SYNC)
+        if not held_by_moderator:
+            moderation.set_status(comment, verdict.status)
+        duplicates.remember(comment, verdict.bands)
+        if verdict.second_opinion and not held_by_moderator:
+            second_opinion.enqueue(comment.pk, decision.pk)
     return comment
 
 

@@ -16,11 +16,15 @@ from parvis.accounts.models import Commenter
 from parvis.comments import rendering, validation
 from parvis.comments.models import MAX_DEPTH, Comment, IdempotencyRecord, Status
 from parvis.comments.tokens import new_token
-from parvis.core import language, ratelimit
+from parvis.core import ratelimit
 from parvis.core.clients import ClientFingerprint
 from parvis.core.exceptions import Code, ProblemError
-from parvis.core.models import ModerationMode, Site
+from parvis.core.models import Site
 from parvis.core.text import clean_fragment, clean_line, refuse_forbidden
+from parvis.moderation import actions as moderation
+from parvis.moderation import duplicates, pipeline, surge
+from parvis.moderation.models import Decision, Stage
+from parvis.moderation.tasks import second_opinion
 from parvis.threads.keys import MAX_URL_LENGTH, canonical_url, thread_key
 from parvis.threads.models import Thread
 
@@ -42,6 +46,10 @@ class Draft:
     author_email: str = ""
     author_website: str = ""
     anchor: dict[str, str] = field(default_factory=dict)
+    # Filled by bots only: a form field people cannot see.
+    honeypot: str = ""
+    # Seconds between opening the form and sending it, as the widget measured.
+    seconds_to_submit: float | None = None
 
     def fingerprint(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()
@@ -51,6 +59,7 @@ class Draft:
 class Posted:
     comment: Comment
     edit_token: str
+    decision: Decision | None
     replayed: bool = False
 
 
@@ -74,7 +83,8 @@ def post_comment(site: Site, draft: Draft, client: ClientFingerprint, *, idempot
     ratelimit.enforce("PARVIS_RATELIMIT_COMMENT_IP", client.ip_hash)
     ratelimit.enforce("PARVIS_RATELIMIT_COMMENT_THREAD", f"{site.pk}:{key}")
     html = rendering.render(body)
-    detected_language = language.detect(body)
+    scored = pipeline.assess_text(site, body)
+    sending = pipeline.Sending(client.ip_hash, draft.honeypot, draft.seconds_to_submit)
 
     token, token_hash = new_token()
     try:
@@ -87,20 +97,22 @@ def post_comment(site: Site, draft: Draft, client: ClientFingerprint, *, idempot
                 thread.save(update_fields=["url", "title"])
             parent = _parent(site, thread, draft.parent_id)
             _refuse_repeat(thread, client, body)
+            commenter = _commenter(site, name, email, website)
+            verdict = pipeline.decide(site, scored, sending, thread=thread, commenter_id=commenter.pk)
             now = timezone.now()
-            status = Status.PENDING if site.moderation_mode == ModerationMode.PRE else Status.APPROVED
+            status = verdict.status
             comment = Comment.objects.create(
                 thread=thread,
                 parent=parent,
                 root=(parent.root or parent) if parent else None,
                 depth=parent.depth + 1 if parent else 0,
-                commenter=_commenter(site, name, email, website),
+                commenter=commenter,
                 author_name=name,
                 author_website=website,
                 body_markdown=body,
                 body_html=html,
                 status=status,
-                language=detected_language,
+                language=verdict.language,
                 created_at=now,
                 ip_hash=client.ip_hash,
                 network_hash=client.network_hash,
@@ -112,6 +124,12 @@ def post_comment(site: Site, draft: Draft, client: ClientFingerprint, *, idempot
             )
             if status == Status.APPROVED:
                 Thread.objects.filter(pk=thread.pk).update(comment_count=F("comment_count") + 1, last_comment_at=now)
+            decision = moderation.record(comment, verdict, Stage.SYNC)
+            duplicates.remember(comment, verdict.bands)
+            if verdict.second_opinion:
+                # In the same transaction: the job exists exactly when the held comment does.
+                second_opinion.enqueue(comment.pk, decision.pk)
+            surge.observe(thread)
             if idempotency_key:
                 IdempotencyRecord.objects.create(
                     site=site,
@@ -129,7 +147,7 @@ def post_comment(site: Site, draft: Draft, client: ClientFingerprint, *, idempot
         if replay is None:
             raise
         return replay
-    return Posted(comment=comment, edit_token=token)
+    return Posted(comment=comment, edit_token=token, decision=decision)
 
 
 def _replay(site: Site, client: ClientFingerprint, key: str, draft: Draft) -> Posted | None:
@@ -142,7 +160,8 @@ def _replay(site: Site, client: ClientFingerprint, key: str, draft: Draft) -> Po
         return None
     if record.fingerprint != draft.fingerprint():
         raise ProblemError(Code.IDEMPOTENCY_KEY_REUSED)
-    return Posted(comment=record.comment, edit_token=record.edit_token, replayed=True)
+    decision = Decision.objects.filter(comment=record.comment).order_by("-created_at", "-pk").first()
+    return Posted(comment=record.comment, edit_token=record.edit_token, decision=decision, replayed=True)
 
 
 def _page_url(site: Site, raw_url: str | None) -> str:
