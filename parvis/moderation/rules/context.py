@@ -120,8 +120,13 @@ def _words_between(key: str, start: int, end: int) -> int:
     return len(_WORD.findall(key, start, end)) if start < end else 0
 
 
-def judge(key: str, spans: Sequence[tuple[int, int]], *, reclaimable: bool = False) -> Judgement:
-    """The factor (≤ 1) a hit at ``spans`` of the matching ``key`` keeps, and the excuses that lowered it."""
+def judge(
+    key: str, spans: Sequence[tuple[int, int]], *, reclaimable: bool = False, only: frozenset[str] | None = None
+) -> Judgement:
+    """The factor (≤ 1) a hit at ``spans`` of the matching ``key`` keeps, and the excuses that lowered it.
+
+    ``only`` restricts the excuses considered (defamation is not excused by the word "condemned", say).
+    """
     if not spans:
         return Judgement(1.0)
     first, last = min(start for start, _ in spans), max(end for _, end in spans)
@@ -166,6 +171,8 @@ def judge(key: str, spans: Sequence[tuple[int, int]], *, reclaimable: bool = Fal
         excuses.append("report")
     if reclaimable and any(kind == "reclaim" and begin <= start < clause_end for start, _, kind in cues):
         excuses.append("reclaim")
+    if only is not None:
+        excuses = [excuse for excuse in excuses if excuse in only]
     factor = 1.0
     for excuse in excuses:
         factor *= FACTORS[excuse]

@@ -187,10 +187,10 @@ def parse(line: str, language: str) -> list[Entry]:
     return entries
 
 
-def entries() -> list[Entry]:
-    """Every entry of every shipped list."""
+def entries(files: tuple[str, ...] = LANGUAGES) -> list[Entry]:
+    """Every entry of the named lists (``lexicons/<name>.tsv``)."""
     found: list[Entry] = []
-    for language in LANGUAGES:
+    for language in files:
         path = LEXICONS / f"{language}.tsv"
         for line in path.read_text(encoding="utf-8").splitlines():
             found += parse(line, language)
@@ -198,10 +198,10 @@ def entries() -> list[Entry]:
 
 
 @cache
-def automaton() -> ahocorasick.Automaton:
-    """One automaton over the keys of all lists: a comment's language is often undetected or mixed."""
+def automaton(files: tuple[str, ...] = LANGUAGES) -> ahocorasick.Automaton:
+    """One automaton over the keys of all the lists: a comment's language is often undetected or mixed."""
     by_key: dict[str, list[Entry]] = defaultdict(list)
-    for entry in entries():
+    for entry in entries(files):
         by_key[entry.key].append(entry)
     machine = ahocorasick.Automaton()
     for key, found in by_key.items():
@@ -244,9 +244,9 @@ def _ends_a_word(key: str, end: int, entry: Entry) -> bool:
     return not suffix or suffix in _SUFFIXES[entry.script]
 
 
-def hits(key: Normalised, text: str, language: str = "") -> Iterator[Hit]:
-    """Every list entry standing on word boundaries in ``key``, in order of where it ends."""
-    for last, (entry_key, found) in automaton().iter(key.text):
+def hits(key: Normalised, text: str, language: str = "", files: tuple[str, ...] = LANGUAGES) -> Iterator[Hit]:
+    """Every entry of the lists standing on word boundaries in ``key``, in order of where it ends."""
+    for last, (entry_key, found) in automaton(files).iter(key.text):
         start, end = last - len(entry_key) + 1, last + 1
         for entry in found:
             if entry.lang_only and language and language != entry.language:
