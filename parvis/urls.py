@@ -5,6 +5,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from parvis.api.api import api
+from parvis.api.perspective import perspective_api
 from parvis.embed import views as embed
 from parvis.web import views
 
@@ -16,6 +17,8 @@ urlpatterns = [
     path("embed/<slug:site>/frame", embed.frame, name="embed-frame"),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
+    # Perspective-compatible AnalyzeComment at Perspective's own path, so its clients only change the base URL.
+    path("v1alpha1/", perspective_api.urls),
     path("admin/", admin.site.urls),
     path("healthz", views.health, name="health"),
 ]
