@@ -140,7 +140,8 @@ def expand(entry: str) -> list[str]:
     return [" ".join((result + entry[position:]).split()) for result in results]
 
 
-def _script(key: str) -> str:
+def script(key: str) -> str:
+    """ "he", "ar" or "latin": which inflections a key accepts around it."""
     for character in key:
         if "\u0590" <= character <= "\u05ff":
             return "he"
@@ -176,7 +177,7 @@ def parse(line: str, language: str) -> list[Entry]:
                 categories=tuple(categories.split("+")),
                 weight=float(weight),
                 language=language,
-                script=_script(key),
+                script=script(key),
                 lang_only="lang" in flags,
                 reclaimable="reclaimable" in flags,
                 excepted=excepted,
@@ -200,8 +201,13 @@ def entries(files: tuple[str, ...] = LANGUAGES) -> list[Entry]:
 @cache
 def automaton(files: tuple[str, ...] = LANGUAGES) -> ahocorasick.Automaton:
     """One automaton over the keys of all the lists: a comment's language is often undetected or mixed."""
+    return build(entries(files))
+
+
+def build(found_entries: list[Entry]) -> ahocorasick.Automaton:
+    """An automaton over the keys of ``found_entries`` (custom categories build their own with it)."""
     by_key: dict[str, list[Entry]] = defaultdict(list)
-    for entry in entries(files):
+    for entry in found_entries:
         by_key[entry.key].append(entry)
     machine = ahocorasick.Automaton()
     for key, found in by_key.items():
@@ -246,7 +252,14 @@ def _ends_a_word(key: str, end: int, entry: Entry) -> bool:
 
 def hits(key: Normalised, text: str, language: str = "", files: tuple[str, ...] = LANGUAGES) -> Iterator[Hit]:
     """Every entry of the lists standing on word boundaries in ``key``, in order of where it ends."""
-    for last, (entry_key, found) in automaton(files).iter(key.text):
+    return scan(automaton(files), key, text, language)
+
+
+def scan(machine: ahocorasick.Automaton, key: Normalised, text: str, language: str = "") -> Iterator[Hit]:
+    """Every entry of ``machine`` standing on word boundaries in ``key``, in order of where it ends."""
+    if machine.kind != ahocorasick.AHOCORASICK:  # no entries: nothing to find (and iter would fail)
+        return
+    for last, (entry_key, found) in machine.iter(key.text):
         start, end = last - len(entry_key) + 1, last + 1
         for entry in found:
             if entry.lang_only and language and language != entry.language:
