@@ -13,10 +13,11 @@ Holocaust is a myth" is not counter-speech because "myth" is also a word of debu
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import ahocorasick
@@ -39,6 +40,9 @@ NEGATION_REACH = 7
 # A negation just before a denunciation cancels it: "it's not racism to say so".
 DENIAL_REACH = 3
 MAX_QUOTE = 300
+# The same reaches in characters, to look only at nearby cues in a long sentence.
+NEGATION_CHARS = 120
+DENIAL_CHARS = 40
 
 _SENTENCE = regex.compile(r"[^.!?;\n؟]+")
 _CLAUSE_BREAK = regex.compile(r"[,،:]|\s(?:but|mais|אבל|لكن|بل)\s")
@@ -92,6 +96,7 @@ def _cues() -> tuple[ahocorasick.Automaton, dict[str, frozenset[str]]]:
     return machine, {key: frozenset(kinds) for key, kinds in by_key.items()}
 
 
+@lru_cache(maxsize=512)
 def _cue_hits(sentence: str, offset: int) -> list[tuple[int, int, str]]:
     """(start, end, kind) of each cue on word boundaries in ``sentence`` (positions in the whole key)."""
     machine, _ = _cues()
@@ -148,21 +153,24 @@ def judge(
         clause_end = clause_break.start()
 
     excuses: list[str] = []
-    negations = [(start, end) for start, end, kind in cues if kind == "negation" and outside(start, end)]
+    negations = sorted((start, end) for start, end, kind in cues if kind == "negation" and outside(start, end))
+    negation_ends = [end for _, end in negations]
+    near = negations[bisect.bisect_left(negation_ends, first - NEGATION_CHARS) :]
     if any(
         clause_start <= start and end <= last and (end > first or _words_between(key, end, first) < NEGATION_REACH)
-        for start, end in negations
+        for start, end in near
     ):
         excuses.append("negation")
     denounced = False
     for start, end, kind in cues:
         if kind != "denounce" or not outside(start, end):
             continue
-        denied = any(
-            neg_end <= start and _words_between(key, neg_end, start) < DENIAL_REACH for _, neg_end in negations
-        )
-        if not denied:
+        before = negations[
+            bisect.bisect_left(negation_ends, start - DENIAL_CHARS) : bisect.bisect_right(negation_ends, start)
+        ]
+        if not any(_words_between(key, neg_end, start) < DENIAL_REACH for _, neg_end in before):
             denounced = True
+            break
     if denounced:
         excuses.append("denounce")
     if any(match.start() <= first and last <= match.end() for match in _QUOTED.finditer(key, begin, finish)):

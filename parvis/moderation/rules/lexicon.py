@@ -58,6 +58,9 @@ PAIRS: dict[str, dict[str, str]] = {
 MAX_GAP = {"dehum": 4, "violent": 6, "trope": 6, "denial": 6}
 MAX_UNKNOWN_GAP_WORDS = {"dehum": 1, "violent": 6, "trope": 6, "denial": 6}
 MAX_SPANS = 20
+# Pairs: how far (in key characters) a group may be from its predicate, and how many predicates are read.
+PAIR_REACH = 200
+MAX_PREDICATES = 300
 REASONS = {
     "insult": "Insult",
     "profanity": "Profanity",
@@ -307,16 +310,18 @@ def _linked(words: _Words, key: str, target: Hit, predicate: Hit) -> bool:
 
 
 def _standalone(found: list[Hit]) -> list[Hit]:
-    """Drop hits inside a longer standalone hit ("fuck" inside "fuck you", "bitch" in "son of a bitch")."""
+    """Drop hits inside a longer standalone hit ("fuck" inside "fuck you", "bitch" in "son of a bitch").
+
+    One sweep in order of start (longest first), so thousands of hits cost no more than sorting them.
+    """
     kept = []
-    for hit in found:
-        inside = any(
-            other is not hit and other.start <= hit.start and hit.end <= other.end
-            and (other.end - other.start) > (hit.end - hit.start)
-            for other in found
-        )  # fmt: skip
+    reach_end, reach_start = -1, -1
+    for hit in sorted(found, key=lambda hit: (hit.start, -hit.end)):
+        inside = reach_end >= hit.end and (reach_start < hit.start or reach_end > hit.end)
         if not inside:
             kept.append(hit)
+        if hit.end > reach_end:
+            reach_end, reach_start = hit.end, hit.start
     return kept
 
 
@@ -370,16 +375,28 @@ def check(text: str, key: Normalised, language: str) -> list[Finding]:
 
 
 def _pairs(text: str, key: Normalised, targets: list[Hit], predicates: list[Hit]) -> list[Finding]:
-    """Group + predicate findings: at most one per predicate kind and hate kind (the strongest)."""
+    """Group + predicate findings: at most one per predicate kind and category (the strongest).
+
+    Only the groups within ``PAIR_REACH`` characters of a predicate are tried, and a slot already holding an
+    unexcused finding is not judged again, so a comment repeating one hateful sentence a thousand times costs
+    about as much as the sentence once.
+    """
     if not targets or not predicates:
         return []
     words = _Words(key.text)
-    best: dict[tuple[str, str], tuple[float, Finding]] = {}
-    for predicate in predicates[:200]:
+    targets = sorted(targets, key=lambda hit: hit.start)
+    starts = [hit.start for hit in targets]
+    best: dict[tuple[str, str], Finding] = {}
+    settled: set[tuple[str, str]] = set()
+    for predicate in predicates[:MAX_PREDICATES]:
         kind = predicate.entry.kind
-        for target in targets[:200]:
+        low = bisect.bisect_left(starts, predicate.start - PAIR_REACH)
+        high = bisect.bisect_right(starts, predicate.end + PAIR_REACH)
+        for target in targets[low:high]:
             hate_kind = PAIRS[kind].get(target.entry.kind)
-            if hate_kind is None or not _linked(words, key.text, target, predicate):
+            if hate_kind is None or (kind, hate_kind) in settled:
+                continue
+            if not _linked(words, key.text, target, predicate):
                 continue
             spans = sorted([(target.start, target.end), (predicate.start, predicate.end)])
             judged = context.judge(key.text, spans)
@@ -393,6 +410,8 @@ def _pairs(text: str, key: Normalised, targets: list[Hit], predicates: list[Hit]
             for category, weight in weights:
                 finding = Finding(f"lexicon.pair.{kind}", category, round(score * weight, 4), reason, original)
                 slot = (kind, category)
-                if slot not in best or best[slot][0] < finding.score:
-                    best[slot] = (finding.score, finding)
-    return [finding for _, finding in best.values()]
+                if slot not in best or best[slot].score < finding.score:
+                    best[slot] = finding
+            if not judged.excuses:
+                settled.add((kind, hate_kind))
+    return list(best.values())
