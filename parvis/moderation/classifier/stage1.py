@@ -54,7 +54,13 @@ class LinearModel:
 
     def logits(self, keys: list[str]) -> NDArray[np.float64]:
         matrix = features.vectorise([clip_key(key) for key in keys], normalised=True)
-        return np.asarray(matrix @ self.weights, dtype=np.float64) + self.bias
+        # Gather the rows of the features present instead of a sparse × dense product: scipy's walks all of
+        # the 2^19 rows of the weights (about 1 ms), this touches only the few hundred that occur.
+        contributions = self.weights[matrix.indices] * matrix.data[:, None]
+        logits = np.zeros((len(keys), len(self.categories)), dtype=np.float64)
+        rows = np.repeat(np.arange(len(keys)), np.diff(matrix.indptr))
+        np.add.at(logits, rows, contributions)
+        return logits + self.bias
 
     def scores(self, keys: list[str]) -> list[dict[str, float]]:
         """Per normalised key, a probability-like score per category."""
