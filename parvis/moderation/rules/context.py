@@ -142,7 +142,8 @@ def judge(
     inside = [(start, end) for start, end in spans]
 
     def outside(start: int, end: int) -> bool:
-        return not any(start < span_end and span_start < end for span_start, span_end in inside)
+        """A cue counts unless it lies within the hit itself ("not a single ... left" negates nothing)."""
+        return not any(span_start <= start and end <= span_end for span_start, span_end in inside)
 
     clause_start = begin
     for match in _CLAUSE_BREAK.finditer(key, begin, first):

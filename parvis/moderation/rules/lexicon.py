@@ -223,34 +223,39 @@ def _word_character(character: str) -> bool:
     return character.isalnum()
 
 
-def _starts_a_word(key: str, start: int, entry: Entry) -> bool:
+def _word_start(key: str, start: int, entry: Entry) -> int:
+    """Where the word holding a hit at ``start`` begins (after an accepted prefix), or -1 if not on a boundary."""
     if not _word_character(entry.key[0]):
-        return True
+        return start
     begin = start
     while begin > 0 and _word_character(key[begin - 1]) and start - begin <= 4:
         begin -= 1
     if begin > 0 and _word_character(key[begin - 1]):
-        return False
+        return -1
     prefix = key[begin:start]
     if not prefix:
-        return True
-    if entry.script == "he":
-        return len(prefix) <= 3 and all(letter in _HE_PREFIX for letter in prefix)
-    if entry.script == "ar":
-        return prefix in _AR_PREFIXES
-    return False
+        return start
+    if entry.script == "he" and len(prefix) <= 3 and all(letter in _HE_PREFIX for letter in prefix):
+        return begin
+    if entry.script == "ar" and prefix in _AR_PREFIXES:
+        return begin
+    return -1
 
 
-def _ends_a_word(key: str, end: int, entry: Entry) -> bool:
-    if not _word_character(entry.key[-1]) or entry.any_ending:
-        return True
+def _word_end(key: str, end: int, entry: Entry) -> int:
+    """Where the word holding a hit ending at ``end`` ends (after an accepted ending), or -1 if it goes on."""
+    if not _word_character(entry.key[-1]):
+        return end
     finish = end
-    while finish < len(key) and _word_character(key[finish]) and finish - end <= 4:
+    limit = len(key) if entry.any_ending else end + 5
+    while finish < len(key) and _word_character(key[finish]) and finish <= limit:
         finish += 1
+    if entry.any_ending:
+        return finish
     if finish < len(key) and _word_character(key[finish]):
-        return False
+        return -1
     suffix = key[end:finish]
-    return not suffix or suffix in _SUFFIXES[entry.script]
+    return finish if not suffix or suffix in _SUFFIXES[entry.script] else -1
 
 
 def hits(key: Normalised, text: str, language: str = "", files: tuple[str, ...] = LANGUAGES) -> Iterator[Hit]:
@@ -267,13 +272,15 @@ def scan(machine: ahocorasick.Automaton, key: Normalised, text: str, language: s
         for entry in found:
             if entry.lang_only and language and language != entry.language:
                 continue
-            if not (_starts_a_word(key.text, start, entry) and _ends_a_word(key.text, end, entry)):
+            word_start, word_end = _word_start(key.text, start, entry), _word_end(key.text, end, entry)
+            if word_start < 0 or word_end < 0:
                 continue
             if entry.excepted:
-                begin, finish = key.span(start, end)
+                begin, finish = key.span(word_start, word_end)
                 if text[begin:finish].casefold().strip() in entry.excepted:
                     continue
-            yield Hit(entry, start, end)
+            # The hit covers the whole word, prefix and ending included, so it highlights what was written.
+            yield Hit(entry, word_start, word_end)
 
 
 class _Words:
