@@ -82,6 +82,17 @@ def _who(text: str, key: Normalised, titles: list[lexicon.Hit]) -> list[tuple[in
     return found
 
 
+def _outermost(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Drop names inside longer ones ("העירייה" inside "ראש העירייה", "maire" inside "le maire")."""
+    kept = []
+    reach = -1
+    for who in sorted(found, key=lambda who: (who[0], -who[1])):
+        if who[1] > reach:
+            kept.append(who)
+            reach = who[1]
+    return kept
+
+
 def check(text: str, key: Normalised, language: str) -> list[Finding]:
     """A finding per kind of accusation made, in one sentence, against someone named."""
     found = list(lexicon.hits(key, text, language, FILES))
@@ -97,7 +108,7 @@ def check(text: str, key: Normalised, language: str) -> list[Finding]:
         return max(0, bisect.bisect_right(starts, position) - 1)
 
     who_by_sentence: dict[int, list[tuple[int, int, str]]] = {}
-    for start, end, words in _who(text, key, titles):
+    for start, end, words in _outermost(_who(text, key, titles)):
         who_by_sentence.setdefault(sentence_of(start), []).append((start, end, words))
     hedged = {sentence_of(start) for start, _ in hedges}
 
@@ -108,7 +119,7 @@ def check(text: str, key: Normalised, language: str) -> list[Finding]:
         named = [who for who in who_by_sentence.get(index, []) if who[1] <= begin or who[0] >= finish]
         if not named:
             continue
-        person = min(named, key=lambda who: abs(who[0] - begin))
+        person = min(named, key=lambda who: (abs(who[0] - begin), who[0] - who[1]))
         judged = context.judge(key.text, [(hit.start, hit.end)], only=EXCUSES)
         factor = judged.factor
         reason = f"Accusation '{text[begin:finish]}' against '{person[2]}', who is named"

@@ -79,3 +79,10 @@ def test_long_and_hostile_input_gets_a_key():
     assert normalise("a " * 50_000).text == "a"  # spaced-out letters, joined and squeezed
     assert normalise("").text == ""
     assert normalise("🙂🙂🙂").text == "🙂🙂🙂"
+
+
+def test_typographic_apostrophes_and_hebrew_geresh_become_ascii():
+    assert normalise("I’ll").text == normalise("I'll").text
+    assert normalise("l’argent").text == "l'argent"
+    assert normalise("ז׳יד").text == "ז'יד"
+    assert normalise("צה״ל").text == 'צה"ל'
