@@ -100,6 +100,20 @@ HIGHLIGHTED = """
 
 # ---- the server, the API as other readers use it, the browser -----------------------------------------
 
+# The demo site's moderation policy for this module: the default one without the signals about how comments
+# are sent. The browser posts from one address, many times, at machine speed, and the module repeats texts
+# across threads: pace, velocity, copies and surges would hold comments the tests expect published. Those
+# signals are tested in parvis/moderation/tests; what the text says (personal data ...) and the hidden field
+# still decide here.
+MODULE_POLICY = f"""
+from parvis.core.models import Site
+from parvis.moderation.policy import save_policy
+save_policy(Site.objects.get(slug={SITE_SLUG!r}), {{
+    "velocity": {{"per_ip": 100000, "per_commenter": 100000, "duplicates": 100000, "min_seconds_to_submit": 0}},
+    "surge": {{"enabled": False}},
+}}, note="browser tests")
+"""
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParvisServer]:
@@ -121,6 +135,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParvisServer]:
     with ParvisServer(tmp_path_factory.mktemp("parvis-widget"), workers=1, env=settings) as running:
         running.cli("migrate")
         running.cli("demo")
+        running.cli("manage", "shell", "-c", MODULE_POLICY)
         running.start()
         yield running
 
@@ -891,6 +906,166 @@ def test_a_draft_survives_a_failed_post_offline_and_a_reload(
     expect(top_form(app).locator("textarea")).to_have_value("")
     # While offline, the browser reported the failed requests (posting, live updates) in the console.
     watched.assert_quiet(allow_console=r"ERR_INTERNET_DISCONNECTED|Failed to load resource|net::ERR_")
+
+
+# ---- moderation, as the author sees it ----------------------------------------------------------------
+
+
+def own_token(page: Page, comment_id: int) -> str:
+    """The edit token the app keeps for one of the reader's comments, in its frame's localStorage."""
+    held = app_frame(page).evaluate(f"JSON.parse(localStorage.getItem('parvis:tokens:{SITE_SLUG}'))")
+    token: str = held[str(comment_id)]["token"]
+    return token
+
+
+def own_thread(readers: Readers, key: str, token: str) -> dict[str, Any]:
+    """The thread as its author reads it: with their own held or refused comments."""
+    answer = readers.http.get(f"{API}/thread", params={"key": key}, headers={"Parvis-Own-Tokens": token})
+    assert answer.status_code == 200, answer.text
+    page: dict[str, Any] = answer.json()
+    return page
+
+
+def notice(app: Page | FrameLocator, comment_id: int) -> Locator:
+    """The author's notice on their held or refused comment."""
+    return app.locator(f"#comment-{comment_id} > .m > [role=status]")
+
+
+def announcement(app: Page | FrameLocator) -> Locator:
+    """The app's own live region (what a screen reader says after an action)."""
+    return app.locator("main > .sr[role=status]")
+
+
+def why(table: dict[str, Any], sentence: str, *codes: str) -> str:
+    """A French held/refused sentence with its reasons (one or two: "A et B")."""
+    reasons = " et ".join(tr(table, f"why.{code}") for code in codes)
+    return tr(table, sentence).replace("{reasons}", reasons)
+
+
+def test_a_comment_with_a_phone_number_waits_with_its_reason_shown_to_its_author_only(
+    server: ParvisServer,
+    readers: Readers,
+    watched: Watched,
+    open_page: Callable[..., Watched],
+    messages: dict[str, Any],
+) -> None:
+    page = watched.page
+    key = new_key("held")
+    app = open_article(watched, server, key)
+    body = "Pour les jardins partagés, appelez-moi au 06 12 34 56 78 : je coordonne les bénévoles du quartier."
+
+    held = post_in(app, page, top_form(app), body, name="Margaux")
+
+    expected = why(messages, "heldWhy", "personal_data")
+    expect(notice(app, held)).to_have_text(expected)
+    expect(announcement(app)).to_have_text(expected)
+    expect(comment(app, held).locator(".bd")).to_have_text(tr(messages, "pending"))
+    expect(own_body(app, held)).to_have_text(body)
+    # Held, not refused: nothing to appeal yet, and nothing counted.
+    expect(notice(app, held).get_by_role("button")).to_have_count(0)
+    expect(heading(app)).to_have_text(tr(messages, "comments", 0))
+
+    page.reload()
+    wait_until_loaded(app)
+    expect(notice(app, held)).to_have_text(expected)
+    expect(own_body(app, held)).to_have_text(body)
+
+    # Another reader sees neither the comment nor the notice.
+    other = open_page()
+    other_app = open_article(other, server, key)
+    expect(other_app.get_by_text(tr(messages, "empty"))).to_be_visible()
+    expect(comment(other_app, held)).to_have_count(0)
+    thread = readers.thread(key)
+    assert thread["comments"] == [] and thread["thread"]["count"] == 0
+    moderation = own_thread(readers, key, own_token(page, held))["comments"][0]["moderation"]
+    assert moderation["action"] == "hold"
+    assert [reason["code"] for reason in moderation["reasons"]] == ["personal_data"]
+    watched.assert_quiet()
+    other.assert_quiet()
+
+
+def test_a_refused_comment_shows_why_and_its_author_can_ask_for_a_review_once(
+    server: ParvisServer, readers: Readers, watched: Watched, messages: dict[str, Any]
+) -> None:
+    page = watched.page
+    key = new_key("appeal")
+    app = open_article(watched, server, key)
+    body = "Le budget participatif devrait aussi financer des bancs le long des quais."
+    # A script fills every field it finds, the hidden one too: the server takes the comment for spam.
+    top_form(app).locator("textarea").click()
+    app.locator("main form input[name=subject]").first.evaluate("(input) => { input.value = 'Offre spéciale' }")
+
+    refused = post_in(app, page, top_form(app), body, name="Yanis")
+
+    expected = why(messages, "refusedWhy", "spam")
+    expect(notice(app, refused)).to_contain_text(expected)
+    expect(comment(app, refused).locator(".bd")).to_have_text(tr(messages, "unpublished"))
+    expect(own_body(app, refused)).to_have_text(body)  # its author still reads what they wrote
+    expect(own_actions(app, refused).get_by_role("button", name=tr(messages, "edit"))).to_have_count(0)
+    ask = notice(app, refused).get_by_role("button", name=tr(messages, "appeal"))
+    expect(ask).to_be_enabled()
+
+    ask.click()
+    message = comment(app, refused).get_by_label(tr(messages, "appealNote"))
+    expect(message).to_be_focused()
+    message.fill("Je ne suis pas un robot : j’ai écrit ce message moi-même.")
+    with page.expect_request(lambda request: request.url.endswith(f"/comments/{refused}/appeal")) as sent:
+        comment(app, refused).get_by_role("button", name=tr(messages, "appealSend")).click()
+    assert sent.value.headers["parvis-edit-token"] == own_token(page, refused)
+    assert sent.value.post_data_json == {"message": "Je ne suis pas un robot : j’ai écrit ce message moi-même."}
+    expect(announcement(app)).to_have_text(tr(messages, "appealSent"))
+    done = notice(app, refused).get_by_role("button", name=tr(messages, "appealed"))
+    expect(done).to_be_disabled()
+    expect(comment(app, refused).locator("form")).to_have_count(0)
+
+    moderation = own_thread(readers, key, own_token(page, refused))["comments"][0]["moderation"]
+    assert moderation["action"] == "spam" and moderation["appealed"] is True and moderation["appealable"] is False
+    assert readers.thread(key)["comments"] == []
+    page.reload()
+    wait_until_loaded(app)
+    expect(notice(app, refused).get_by_role("button", name=tr(messages, "appealed"))).to_be_disabled()
+    watched.assert_quiet()
+
+
+def test_the_hidden_field_is_out_of_sight_and_out_of_reach_and_the_form_reports_its_pace(
+    server: ParvisServer, open_page: Callable[..., Watched], messages: dict[str, Any]
+) -> None:
+    watched = open_page()
+    page = watched.page
+    page.clock.install()
+    app = open_article(watched, server, new_key("trap"))
+    form = top_form(app)
+    trap = form.locator("input[name=subject]")
+    expect(trap).to_have_count(1)
+    expect(trap).to_have_attribute("tabindex", "-1")
+    expect(trap).to_have_attribute("autocomplete", "off")
+    expect(trap).to_have_attribute("aria-hidden", "true")
+    # Off the frame's left edge (the side that never scrolls), inside a 1-pixel box that clips it.
+    assert trap.evaluate("(input) => input.getBoundingClientRect().right <= 0")
+    assert trap.evaluate("(input) => input.parentElement.getBoundingClientRect().width <= 1")
+
+    # A keyboard reader goes from the text to the send button without ever landing on it.
+    form.locator("textarea").click()
+    focused = []
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        focused.append(app.locator(":focus").evaluate("(element) => element.outerHTML.slice(0, 80)"))
+        if app.locator(":focus").evaluate("(element) => element.type === 'submit'"):
+            break
+    assert focused[-1].startswith("<button type=\"submit\""), focused
+    assert not any('name="subject"' in element for element in focused), focused
+
+    # The reader spends twelve seconds writing; the post says so, with the hidden field empty.
+    form.locator("textarea").fill("Douze secondes pour écrire ceci, montre en main.")
+    form.get_by_label("Nom").fill("Chronos")
+    page.clock.fast_forward(12_000)
+    with page.expect_request(lambda request: request.url.endswith(f"{API}/comments")) as sent:
+        form.locator("button[type=submit]").click()
+    payload = sent.value.post_data_json
+    assert payload["honeypot"] == ""
+    assert 12 <= payload["seconds_to_submit"] < 30, payload
+    expect(app.get_by_role("status")).to_have_text(tr(messages, "posted"))
+    watched.assert_quiet()
 
 
 # ---- right to left -------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
  * Keep in step with that snapshot (the snapshot test fails when the API changes).
  */
 
+/** "removed" with `moderation` (and its text) is the reader's own refused comment; without, a placeholder. */
 export type CommentStatus = "approved" | "pending" | "deleted" | "removed";
 export type Sort = "oldest" | "newest" | "best";
 
@@ -34,7 +35,25 @@ export interface Comment {
   depth: number;
   anchor: Anchor | null;
   own: boolean;
+  /** Only on the reader's own comments that are held or were removed. */
+  moderation?: Moderation | null;
   replies: Comment[];
+}
+
+/** Why a policy category, a custom category (then `label` is the site's own name for it) or a hold applied. */
+export interface Reason {
+  /** Policy category (spam, toxic, insult, hate, antisemitism, racism, threat, defamation, personal_data, links),
+   * a custom category's slug, or why the comment waits (premoderation, first_comment, surge, checking, unavailable). */
+  code: string;
+  label: string;
+}
+
+/** What the author is told about their comment that is not (or not yet) published. */
+export interface Moderation {
+  action: "publish" | "hold" | "reject" | "spam";
+  reasons: Reason[];
+  appealable: boolean;
+  appealed: boolean;
 }
 
 export interface ThreadInfo {

@@ -2,6 +2,7 @@
 import type { Comment, Created } from "../api";
 import type { TextQuote } from "../protocol";
 import { add, api, button, cfg, editable, explain, h, load, save, t, tokens, transient, uid, type Failure } from "./core";
+import { stopwatch } from "./moderation";
 
 export interface ComposeOptions {
   parent?: number;
@@ -33,6 +34,10 @@ export function composer(options: ComposeOptions) {
   let idempotency = "";
   let sent = "";
   let busy = false;
+  let took: number | undefined;
+  // Timed from the first focus or keystroke, or from opening a reply form (it opens focused).
+  let clock = stopwatch();
+  if (parent) clock.start();
 
   /** A labelled control with its own error slot, tied by aria-describedby when it has an error. */
   const field = (name: string, control: HTMLInputElement | HTMLTextAreaElement, label: string, note = "", hide = false) => {
@@ -52,6 +57,7 @@ export function composer(options: ComposeOptions) {
     rows: 4,
     placeholder: t(edit ? "editPlaceholder" : parent ? "replyPlaceholder" : "placeholder"),
     oninput: () => {
+      clock.start();
       keep();
       const left = cfg.site.max_comment_length - body.value.length;
       counter.textContent = left < 200 ? t("charsLeft", { n: left }) : "";
@@ -82,17 +88,21 @@ export function composer(options: ComposeOptions) {
   const quoteBox = h("div", { class: "qb" });
   const error = h("div", { class: "er", role: "alert" });
   const submitButton = h("button", { type: "submit", class: "pri" }, t(edit ? "save" : parent ? "reply" : "post"));
+  // A field people never see nor reach (off-screen, out of the tab order and the accessibility tree): only
+  // scripts filling every input fill it. Named so that browsers' autofill leaves it alone.
+  const trap = h("input", { name: "subject", autocomplete: "off", tabindex: -1, "aria-hidden": "true", id: uid() });
 
   const form = h(
     "form",
-    { class: "f" + (options.compact && !body.value ? " cp" : ""), novalidate: true, onsubmit: submit, onfocusin: () => form.classList.remove("cp") },
+    { class: "f" + (options.compact && !body.value ? " cp" : ""), novalidate: true, onsubmit: submit, onfocusin: () => (form.classList.remove("cp"), clock.start()) },
     quoteBox,
     field("body", body, t(parent ? "replyLabel" : "label"), "", true),
     preview,
     !edit && h("div", { class: "g" },
       field("author.name", input("name", "text", rules.name_required, "nickname"), t("name"), rules.name_required ? "" : t("optional")),
       field("author.email", input("email", "email", rules.email == "required", "email"), t("email"), rules.email == "required" ? t("emailNote") : t("optional") + " · " + t("emailNote")),
-      field("author.website", input("website", "url", false, "url"), t("website"), t("optional"))),
+      field("author.website", input("website", "url", false, "url"), t("website"), t("optional")),
+      h("div", { class: "sr hp", "aria-hidden": "true" }, h("label", { for: trap.id }, t("trap")), trap)),
     h("div", { class: "bar" },
       h("details", { class: "md" }, h("summary", null, t("mdHelp")), h("p", null, t("mdHelpText"))),
       counter, toggle, options.cancel && button(t("cancel"), options.cancel), submitButton),
@@ -142,11 +152,11 @@ export function composer(options: ComposeOptions) {
     const author = edit ? me : { name: inputs["author.name"]!.value.trim(), email: inputs["author.email"]!.value.trim(), website: inputs["author.website"]!.value.trim() };
     const payload = edit ? { body: text } : {
       thread: { key: cfg.thread.key || undefined, url: cfg.thread.url || undefined, title: cfg.thread.title },
-      parent, body: text, author, anchor: anchor || undefined,
+      parent, body: text, author, anchor: anchor || undefined, honeypot: trap.value,
     };
-    // The same request keeps the same key, so a retry after a timeout can never post twice.
+    // The same request keeps the same key (and the same timing), so a retry after a timeout can never post twice.
     const json = JSON.stringify(payload);
-    if (json != sent) (sent = json), (idempotency = uuid());
+    if (json != sent) (sent = json), (idempotency = uuid()), (took = clock.seconds());
     busy = true;
     form.setAttribute("aria-busy", "true");
     submitButton.textContent = t("sending");
@@ -158,12 +168,13 @@ export function composer(options: ComposeOptions) {
         const entry = held[edit.id];
         if (entry) entry.body = text;
       } else {
-        const created = await api<Created>("/comments", payload, "POST", { "Idempotency-Key": idempotency });
+        const created = await api<Created>("/comments", { ...payload, seconds_to_submit: took }, "POST", { "Idempotency-Key": idempotency });
         comment = created.comment;
         held[comment.id] = { token: created.edit_token, until: created.edit_until, body: text };
         // Forget tokens a month past their window (they still reveal one's own pending comments until then).
         for (const id in held) if (Date.parse(held[id]!.until) < Date.now() - 2592e6) delete held[id];
         save("author", author);
+        clock = stopwatch();
       }
       save("tokens", held);
       body.value = "";

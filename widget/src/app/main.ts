@@ -2,7 +2,8 @@
 import type { Comment, Sort, ThreadPage, Updates, VoteResult } from "../api";
 import { isToApp, type Theme } from "../protocol";
 import { composer } from "./compose";
-import { add, ago, api, button, cfg, editable, explain, h, load, ownHeaders, save, send, t, threadQuery, tokens, uid, type Failure } from "./core";
+import { add, ago, api, button, cfg, editable, explain, h, has, load, ownHeaders, save, send, t, threadQuery, tokens, uid, type Failure } from "./core";
+import { checking, verdict } from "./moderation";
 
 /** Replies nest visually this deep; deeper ones open in place behind "continue this thread". */
 const MAX_DEPTH = 5;
@@ -23,6 +24,8 @@ interface Item {
   slot: HTMLElement;
   level: number;
   box?: HTMLElement;
+  /** The author's own notice: why the comment is held or was refused. */
+  note?: HTMLElement | undefined;
 }
 const items = new Map<number, Item>();
 const votes: Record<string, number> = load("votes", {});
@@ -81,13 +84,17 @@ add(doc.getElementById("parvis-app") || doc.body.appendChild(h("main")),
   bar, list, empty, more, status);
 
 function announce(el: HTMLElement | undefined, comment: Comment) {
-  status.textContent = t(comment.status == "pending" ? "postedPending" : "posted");
+  const m = comment.moderation;
+  status.textContent = m ? verdict(m, t, has, cfg.lang) : t(comment.status == "pending" ? "postedPending" : "posted");
   if (el) show([comment.id], false);
+  checks = 0;
+  if (checking(m)) recheck();
 }
 
 // ---- one comment ---------------------------------------------------------------------------------
 function render(c: Comment, level: number): HTMLElement {
-  const gone = c.status == "deleted" || c.status == "removed";
+  // The reader's own refused comment keeps its text for them (it comes with `moderation`).
+  const gone = (c.status == "deleted" || c.status == "removed") && !c.moderation;
   const name = c.author?.name || "?";
   const site = http(c.author?.website);
   const avatar = h("div", { class: "av", "aria-hidden": "true" }, gone ? "" : Array.from(name)[0]!.toUpperCase());
@@ -98,7 +105,7 @@ function render(c: Comment, level: number): HTMLElement {
     !gone && (site ? h("a", { class: "n", href: site, rel: "nofollow ugc noopener", target: "_blank" }, h("bdi", { dir: "auto" }, name)) : h("bdi", { class: "n", dir: "auto" }, name)),
     h("a", { class: "d", href: (cfg.thread.url || "").split("#")[0] + "#comment-" + c.id, target: cfg.thread.url && "_top", title: longDate.format(new Date(c.created)) }, h("time", { datetime: c.created }, ago(c.created))),
     c.edited && h("span", { class: "mu ed" }, t("edited")),
-    c.status == "pending" && h("span", { class: "bd" }, t("pending")));
+    h("span", { class: "bd" }));
   const body = h("div", { class: "b", dir: "auto" });
   // The one place HTML is inserted: the server rendered and sanitized it (markdown-it + nh3).
   gone ? (body.textContent = t(c.status)) : (body.innerHTML = c.html);
@@ -113,6 +120,7 @@ function render(c: Comment, level: number): HTMLElement {
   const item: Item = { c, el, head, body, actions, slot, level };
   items.set(c.id, item);
   if (c.status == "approved" && !c.own) seen = Math.max(seen, c.id);
+  standing(item);
   if (!gone) fillActions(item);
   if (c.replies.length) {
     const box = boxOf(item);
@@ -122,6 +130,90 @@ function render(c: Comment, level: number): HTMLElement {
   // A reply typed before a reload reopens where it was.
   if (load("draft", null, `:${cfg.thread.key || cfg.thread.url}:${c.id}`)) reply(item);
   return el;
+}
+
+// ---- the reader's own held or refused comments ---------------------------------------------------------
+/** Shows where the reader's own comment stands: its badge, and a notice saying why it waits or was refused,
+ * with "Ask for a review" for a refused one. All of it text nodes (a custom category's label is the site's). */
+function standing(item: Item) {
+  const { c } = item;
+  const m = c.moderation;
+  item.head.querySelector(".bd")!.textContent = c.status == "pending" ? t("pending") : c.status == "removed" ? t("unpublished") : "";
+  item.note?.remove();
+  item.note = undefined;
+  if (!m || m.action == "publish") return;
+  const note = (item.note = h("div", { class: "mn", role: "status" }, verdict(m, t, has, cfg.lang) + " "));
+  if (m.action != "hold" && (m.appealable || m.appealed)) {
+    const ask: HTMLButtonElement = button(t(m.appealed ? "appealed" : "appeal"), () => appeal(item, ask), { disabled: m.appealed });
+    note.append(ask);
+  }
+  item.actions.before(note);
+  if (checking(m)) recheck();
+}
+
+/** A newer state of the reader's own comment: edited, or decided by the second automatic check. */
+function update(item: Item, fresh: Comment) {
+  const { c } = item;
+  if (fresh.status != c.status) {
+    count += +(fresh.status == "approved") - +(c.status == "approved");
+    item.el.classList.replace(c.status, (c.status = fresh.status));
+    // Its actions follow its status (reply, vote once published); a comment with replies keeps its own.
+    if (!item.box) item.actions.replaceChildren(), fillActions(item);
+    refresh();
+  }
+  c.moderation = fresh.moderation ?? null;
+  standing(item);
+}
+
+function appeal(item: Item, ask: HTMLButtonElement) {
+  const { c } = item;
+  const message = h("textarea", { id: uid(), rows: 3, maxlength: 1000 });
+  const problem = h("p", { class: "fe", role: "alert" });
+  open(item, h("form", {
+    class: "rf",
+    onsubmit: async (event: Event) => {
+      event.preventDefault();
+      try {
+        // The edit token proves authorship; it outlives the edit window.
+        await api(`/comments/${c.id}/appeal`, { message: message.value }, "POST", { "Parvis-Edit-Token": tokens()[c.id]?.token ?? "" });
+        c.moderation = { ...c.moderation!, appealable: false, appealed: true };
+        ask.textContent = t("appealed");
+        ask.disabled = true;
+        close(item, item.el);
+        status.textContent = t("appealSent");
+      } catch (failure) {
+        problem.textContent = explain(failure as Failure);
+      }
+    },
+  },
+    h("label", { for: message.id }, t("appealNote")), message,
+    h("div", { class: "bar" }, button(t("cancel"), () => close(item, ask)), h("button", { type: "submit", class: "pri" }, t("appealSend"))),
+    problem), message);
+}
+
+/** While a held comment's second automatic check runs (seconds), read the thread again every 2 s, a few times. */
+let checks = 0;
+let checkTimer: ReturnType<typeof setTimeout> | 0 = 0;
+function recheck() {
+  if (checkTimer || checks > 4) return;
+  checkTimer = setTimeout(async () => {
+    checks++;
+    try {
+      // Newest first: the comment just posted is on the first page (a reply, within its thread).
+      const page = await api<ThreadPage>(`/thread?${threadQuery}&sort=newest&limit=100`, undefined, "GET", ownHeaders());
+      const found = new Map<number, Comment>();
+      const walk = (list: Comment[]) => list.forEach((c) => (found.set(c.id, c), walk(c.replies)));
+      walk(page.comments);
+      checkTimer = 0;
+      for (const item of items.values()) {
+        const fresh = found.get(item.c.id);
+        if (fresh && checking(item.c.moderation)) update(item, fresh);
+      }
+    } catch {
+      checkTimer = 0;
+      recheck();
+    }
+  }, 2000);
 }
 
 function fillActions(item: Item) {
@@ -157,6 +249,7 @@ function fillActions(item: Item) {
       done: (edited) => {
         item.body.innerHTML = edited.html;
         item.c.html = edited.html;
+        update(item, edited);
         if (!item.head.querySelector(".ed")) item.head.querySelector(".d")!.after(h("span", { class: "mu ed" }, t("edited")));
         restore();
         status.textContent = t("saved");
@@ -216,7 +309,7 @@ function fillActions(item: Item) {
   add(actions,
     h("span", { class: "vt" }, !mine && live && up, score, !mine && live && down),
     live && button(t("reply"), () => reply(item), { class: "rb" }),
-    token && editButton, token && deleteButton,
+    token && c.status != "removed" && editButton, token && deleteButton,
     !mine && live && reportButton,
     error);
 }
