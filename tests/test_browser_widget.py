@@ -1027,6 +1027,79 @@ def test_a_refused_comment_shows_why_and_its_author_can_ask_for_a_review_once(
     watched.assert_quiet()
 
 
+def test_a_comment_still_being_checked_shows_its_outcome_once_decided(
+    server: ParvisServer, watched: Watched, messages: dict[str, Any]
+) -> None:
+    page = watched.page
+    key = new_key("checking")
+    app = open_article(watched, server, key)
+
+    # The second automatic stage needs the optional encoder: the server's answer is made to say it is running
+    # (as it does when the first stage is unsure), while the comment is in fact published.
+    def still_checking(route: Route) -> None:
+        answer = route.fetch()
+        created = answer.json()
+        created["comment"]["status"] = "pending"
+        created["comment"]["moderation"] = {
+            "action": "hold",
+            "reasons": [{"code": "checking", "label": ""}],
+            "appealable": True,
+            "appealed": False,
+        }
+        route.fulfill(response=answer, json=created)
+
+    page.route(re.compile(rf".*{re.escape(API)}/comments$"), still_checking)
+    body = "Le vote en ligne a très bien marché l’an dernier, je recommande."
+    with page.expect_request(lambda request: "/thread?" in request.url and "sort=newest" in request.url) as again:
+        checked = post_in(app, page, top_form(app), body, name="Paul")
+        expect(notice(app, checked)).to_have_text(why(messages, "heldWhy", "checking"))
+        expect(comment(app, checked).locator(".bd")).to_have_text(tr(messages, "pending"))
+    assert again.value.headers["parvis-own-tokens"] == own_token(page, checked)
+    # The next read finds it published: the notice goes, it counts, and it can be replied to.
+    expect(notice(app, checked)).to_have_count(0)
+    expect(comment(app, checked).locator(".bd")).to_have_text("")
+    expect(heading(app)).to_have_text(tr(messages, "comments", 1))
+    expect(own_actions(app, checked).get_by_role("button", name=tr(messages, "reply"))).to_be_visible()
+    watched.assert_quiet()
+
+
+@pytest.mark.parametrize("lang", ["ar", "he"])
+def test_the_notice_reads_right_to_left_for_arabic_and_hebrew_readers(
+    server: ParvisServer, open_page: Callable[..., Watched], lang: str, tmp_path: Path
+) -> None:
+    table: dict[str, Any] = json.loads((WIDGET_BUILD / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
+    body = {
+        "ar": "للتطوع في الحديقة المشتركة اتصلوا بي على الرقم 0612345678 مساءً.",
+        "he": "להתנדבות בגינה הקהילתית התקשרו אליי למספר 052-1234567 בערב.",
+    }[lang]
+    watched = open_page(
+        locale={"ar": "ar-EG", "he": "he-IL"}[lang],
+        viewport={"width": 560, "height": 400},
+        color_scheme="light",
+        timezone_id="UTC",
+    )
+    page = open_frame_page(watched, server, new_key(f"held-{lang}"), lang=lang)
+    form = top_form(page)
+    form.locator("textarea").click()
+    form.locator("textarea").fill(body)
+    form.locator("input[autocomplete=nickname]").fill({"ar": "سلمى", "he": "מיכל"}[lang])
+    with page.expect_response(lambda answer: answer.url.endswith(f"{API}/comments")) as sent:
+        form.locator("button[type=submit]").click()
+    held = int(sent.value.json()["comment"]["id"])
+
+    note = notice(page, held)
+    reason = str(table["heldWhy"]).replace("{reasons}", str(table["why.personal_data"]))
+    expect(note).to_have_text(reason)
+    assert note.evaluate("(note) => getComputedStyle(note).direction") == "rtl"
+    # The notice's rule is on the start side: the right.
+    assert note.evaluate("(note) => getComputedStyle(note).borderRightWidth") == "3px"
+    assert note.evaluate("(note) => getComputedStyle(note).borderLeftWidth") == "0px"
+    page.mouse.move(0, 0)
+    png = comment(page, held).screenshot(animations="disabled", caret="hide", scale="css")
+    matches_reference(png, f"widget-held-{lang}.png", tmp_path)
+    watched.assert_quiet()
+
+
 def test_the_hidden_field_is_out_of_sight_and_out_of_reach_and_the_form_reports_its_pace(
     server: ParvisServer, open_page: Callable[..., Watched], messages: dict[str, Any]
 ) -> None:
@@ -1052,7 +1125,7 @@ def test_the_hidden_field_is_out_of_sight_and_out_of_reach_and_the_form_reports_
         focused.append(app.locator(":focus").evaluate("(element) => element.outerHTML.slice(0, 80)"))
         if app.locator(":focus").evaluate("(element) => element.type === 'submit'"):
             break
-    assert focused[-1].startswith("<button type=\"submit\""), focused
+    assert focused[-1].startswith('<button type="submit"'), focused
     assert not any('name="subject"' in element for element in focused), focused
 
     # The reader spends twelve seconds writing; the post says so, with the hidden field empty.
@@ -1062,6 +1135,7 @@ def test_the_hidden_field_is_out_of_sight_and_out_of_reach_and_the_form_reports_
     with page.expect_request(lambda request: request.url.endswith(f"{API}/comments")) as sent:
         form.locator("button[type=submit]").click()
     payload = sent.value.post_data_json
+    assert payload is not None
     assert payload["honeypot"] == ""
     assert 12 <= payload["seconds_to_submit"] < 30, payload
     expect(app.get_by_role("status")).to_have_text(tr(messages, "posted"))
