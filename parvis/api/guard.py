@@ -26,7 +26,7 @@ API_PREFIX = "/api/"
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
-def _json_content_type(value: str) -> bool:
+def json_content_type(value: str) -> bool:
     media_type, _, parameters = value.partition(";")
     if media_type.strip().lower() != "application/json":
         return False
@@ -67,7 +67,7 @@ class ApiGuardMiddleware:
         except MultiValueDictKeyError:
             return problem(Code.VALIDATION_FAILED, "The query string could not be read.")
         if request.method in _BODY_METHODS:
-            if not _json_content_type(str(request.META.get("CONTENT_TYPE", ""))):
+            if not json_content_type(str(request.META.get("CONTENT_TYPE", ""))):
                 return problem(
                     Code.UNSUPPORTED_MEDIA_TYPE,
                     "This endpoint accepts only Content-Type: application/json (UTF-8).",

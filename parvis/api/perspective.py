@@ -16,7 +16,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from parvis.api.errors import problem, problem_response, pydantic_errors
-from parvis.api.guard import _json_content_type as json_content_type
+from parvis.api.guard import json_content_type
 from parvis.api.parsing import StrictJsonParser
 from parvis.api.rendering import CompactJSONRenderer
 from parvis.api.routers import perspective

@@ -112,10 +112,13 @@ def moderate(
             comment=comment,
             details={"category": category, "note": note[:500]},
         )
-        if labels:
-            from parvis.moderation.tasks import learn_site
+        from parvis.moderation import connectors
+        from parvis.moderation.tasks import learn_site, report_to_services
 
+        if labels:
             learn_site.enqueue(site.pk)
+        if action in (Action.SPAM, Action.PUBLISH) and connectors.enabled():
+            report_to_services.enqueue(comment.pk, action == Action.SPAM)
     return decision
 
 

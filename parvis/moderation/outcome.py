@@ -12,7 +12,7 @@ from typing import Any
 
 from parvis.comments.models import Comment, Status
 from parvis.moderation.models import Action, Appeal, Decision
-from parvis.moderation.policy import active_policy
+from parvis.moderation.policy import PolicyConfig, active_policy
 
 _ACTION_OF_STATUS = {Status.APPROVED: Action.PUBLISH, Status.PENDING: Action.HOLD, Status.REJECTED: Action.REJECT,
                      Status.SPAM: Action.SPAM}  # fmt: skip
@@ -20,24 +20,27 @@ _ACTION_OF_STATUS = {Status.APPROVED: Action.PUBLISH, Status.PENDING: Action.HOL
 
 def outcomes(comments: Iterable[Comment]) -> dict[int, dict[str, Any]]:
     """The outcome of each comment (two queries whatever their number); published ones get none."""
-    wanted = {comment.pk: comment for comment in comments if comment.status in _ACTION_OF_STATUS}
+    wanted = {
+        comment.pk: comment
+        for comment in comments
+        if comment.status in _ACTION_OF_STATUS and comment.status != Status.APPROVED
+    }
     if not wanted:
         return {}
     latest: dict[int, Decision] = {}
     for decision in Decision.objects.filter(comment_id__in=list(wanted)).order_by("comment_id", "created_at", "pk"):
         latest[decision.comment_id] = decision
     appealed = set(Appeal.objects.filter(comment_id__in=list(wanted)).values_list("comment_id", flat=True))
-    result = {}
-    for pk, comment in wanted.items():
-        decision = latest.get(pk)
-        if comment.status == Status.APPROVED:
-            continue
-        result[pk] = describe(comment, decision, appealed=pk in appealed)
-    return result
+    # The comments of one request belong to one site: one policy read for all of them.
+    config = active_policy(next(iter(wanted.values())).thread.site).config
+    return {
+        pk: describe(comment, latest.get(pk), config, appealed=pk in appealed)
+        for pk, comment in wanted.items()
+        if comment.status != Status.APPROVED
+    }
 
 
-def describe(comment: Comment, decision: Decision | None, *, appealed: bool) -> dict[str, Any]:
-    config = active_policy(comment.thread.site).config
+def describe(comment: Comment, decision: Decision | None, config: PolicyConfig, *, appealed: bool) -> dict[str, Any]:
     codes = decision.categories if decision is not None else []
     return {
         "action": _ACTION_OF_STATUS[Status(comment.status)],

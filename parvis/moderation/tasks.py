@@ -9,7 +9,7 @@ from django.db import transaction
 from django_tasks import task
 
 from parvis.comments.models import Comment, Status
-from parvis.moderation import actions, learning, pipeline, surge
+from parvis.moderation import actions, connectors, learning, pipeline, surge
 from parvis.moderation.models import Decision, Stage
 
 logger = logging.getLogger(__name__)
@@ -24,9 +24,11 @@ def second_opinion(comment_id: int, decision_id: int) -> str:
         return "skipped"
     site = comment.thread.site
     scored = pipeline.assess_text(site, comment.body_markdown, language=comment.language or None, full=True)
+    # Outside services (off unless configured) are asked here, off the write path; they never block a decision.
+    outside = connectors.findings(comment.body_markdown, site=site, comment=comment, language=comment.language)
     verdict = pipeline.decide(
         site, scored, pipeline.Sending(), thread=comment.thread, commenter_id=comment.commenter_id,
-        behaviour=pipeline.behaviour_from_reasons(first.reasons), second_stage=True,
+        behaviour=[*pipeline.behaviour_from_reasons(first.reasons), *outside], second_stage=True,
     )  # fmt: skip
     with transaction.atomic():
         current = Comment.objects.select_for_update().get(pk=comment_id)
@@ -47,6 +49,13 @@ def learn_site(site_id: int) -> str:
         return "no site"
     version = learning.learn(site)
     return f"version {version.version} {version.state}" if version else "nothing new"
+
+
+@task()
+def report_to_services(comment_id: int, is_spam: bool) -> bool:
+    """A moderator's spam / not-spam verdict, sent to the Akismet-compatible service when one is configured."""
+    comment = Comment.objects.select_related("thread__site").filter(pk=comment_id).first()
+    return comment is not None and connectors.report(comment, is_spam)
 
 
 @task()
