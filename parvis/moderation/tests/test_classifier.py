@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from parvis.moderation import checks, engine
-from parvis.moderation.classifier import stage1, stage2, store
+from parvis.moderation.classifier import dataset, stage1, stage2, store
 from parvis.moderation.normalise import normalise
 
 # (abusive, ordinary) pairs, written for these tests.
@@ -59,7 +59,6 @@ def test_an_insult_scores_above_an_ordinary_comment_in_each_language(language: s
     bad, good = model.scores([normalise(abusive).text, normalise(ordinary).text])
     assert bad["toxic"] > good["toxic"] + 0.3
     assert bad["insult"] > good["insult"]
-    assert bad["toxic"] >= 0.5 > good["toxic"]
 
 
 def test_spam_scores_high_and_a_comment_low() -> None:
@@ -77,7 +76,7 @@ def test_the_full_pipeline_ranks_insults_above_ordinary_comments(language: str) 
     abusive, ordinary = PAIRS[language]
     bad = engine.assess(abusive, language=language, full=True)
     good = engine.assess(ordinary, language=language, full=True)
-    assert bad.scores["toxic"] > good.scores["toxic"]
+    assert bad.scores["toxic"] >= 0.5 > good.scores["toxic"]
     assert not bad.degraded
     if stage2.available():
         assert "stage2" in bad.stages
@@ -189,3 +188,29 @@ def test_a_corrupt_encoder_head_only_warns_and_the_worker_uses_stage_one(broken_
     assessment = engine.assess("You are a stupid idiot", language="en", full=True)
     assert assessment.stages == ("rules", "stage1")
     assert not assessment.degraded
+
+
+def test_the_held_out_split_depends_on_the_text_only() -> None:
+    """Duplicated tweets under different ids land on the same side, so they cannot flatter the held-out numbers."""
+    first = {"id": "a:1", "source": "a", "text": "Same  TEXT here", "lang": "en", "labels": {}}
+    again = {"id": "b:9", "source": "b", "text": "same text here", "lang": "fr", "labels": {}}
+    assert dataset.part(first) == dataset.part(again)
+    parts = [dataset.part({**first, "text": f"comment number {n}"}) for n in range(2000)]
+    assert 0.10 < parts.count("held_out") / len(parts) < 0.20
+
+
+def test_derived_labels_never_turn_unknown_into_negative() -> None:
+    isca = {"source": "isca_as", "labels": {"hate": 1}, "meta": {}}
+    mlma_arabs = {"source": "mlma", "labels": {"hate": 1}, "meta": {"group": "arabs", "target": "origin"}}
+    mlma_women = {"source": "mlma", "labels": {"hate": 1}, "meta": {"group": "women", "target": "gender"}}
+    davidson = {"source": "davidson", "labels": {"hate": 1}, "meta": {}}
+    clean = {"source": "davidson", "labels": {"hate": 0}, "meta": {}}
+    unlabelled = {"source": "jigsaw_en", "labels": {"hate": None}, "meta": {}}
+    assert dataset.label(isca, "antisemitism") == 1
+    assert dataset.label(isca, "racism") is None
+    assert dataset.label(mlma_arabs, "racism") == 1
+    assert dataset.label(mlma_women, "racism") == 0
+    assert dataset.label(davidson, "antisemitism") is None
+    assert dataset.label(clean, "racism") == 0
+    assert dataset.label(unlabelled, "antisemitism") is None
+    assert dataset.label(davidson, "hate") == 1
