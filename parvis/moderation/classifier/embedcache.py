@@ -26,7 +26,9 @@ SAVE_EVERY = 4096
 
 
 def _key(text: str) -> str:
-    return hashlib.sha256(f"{stage2.MAX_CHARS}\0{text}".encode()).hexdigest()[:24]
+    """What the encoder actually reads, hashed: a change of its preprocessing invalidates only the texts it
+    changes."""
+    return hashlib.sha256(stage2.prepare(text).encode("utf-8", "replace")).hexdigest()[:24]
 
 
 def _load(file: Path) -> dict[str, NDArray[np.float16]]:
