@@ -29,7 +29,9 @@ def detect(text: str) -> str:
     if sum(character.isalpha() for character in text[:400]) < MIN_LETTERS:
         return ""
     detector = _detector(tuple(conf.languages()))
-    values = detector.compute_language_confidence_values(text[:2000])
+    # The detector needs valid UTF-8: a lone surrogate (JSON can carry one) becomes a replacement character.
+    sample = text[:2000].encode("utf-8", "replace").decode("utf-8")
+    values = detector.compute_language_confidence_values(sample)
     if not values or values[0].value < MIN_CONFIDENCE:
         return ""
     return values[0].language.iso_code_639_1.name.lower()

@@ -12,6 +12,7 @@ of evidence can only raise it, and one strong lexicon hit is enough even when th
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -24,8 +25,17 @@ from parvis.moderation.rules import custom, defamation, lexicon, links, personal
 
 logger = logging.getLogger(__name__)
 
-# The text the rules read: beyond this, only the beginning and the end (see features.MAX_CHARS for the models).
-MAX_RULE_CHARS = 20_000
+# A comment of a word or two gives an n-gram model little to go on, and in the training data short texts are mostly
+# insults: the model's score there says more about the data than about "Moi" or "Bravo". Below this many words
+# the model scores are pulled towards a news site's base rate of abuse; explicit abuse in a few words is the
+# lexicons' job, and they are not pulled.
+SHORT_WORDS = 6
+BASE_RATE = 0.1
+
+# The text the rules read: beyond this, its beginning and its end (see features.MAX_CHARS for the models). A site
+# accepts 5,000 characters by default, which are read whole; a longer text costs no more than this, so 100 KB of
+# junk is decided within the write path's budget.
+MAX_RULE_CHARS = 6_000
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,8 @@ class Assessment:
     model_scores: dict[str, dict[str, float]] = field(default_factory=dict)
     # The scores before the site's own model adjusted them: what that model learns to correct.
     engine_scores: dict[str, float] = field(default_factory=dict)
+    # The matching key of the (clipped) text the rules read.
+    key: Normalised = field(default_factory=lambda: Normalised("", ()))
 
 
 class SiteModel:
@@ -92,6 +104,19 @@ def rule_findings(
     return findings, failed
 
 
+def _weigh_evidence(model: dict[str, float], words: int) -> dict[str, float]:
+    if words >= SHORT_WORDS:
+        return model
+    weight = words / SHORT_WORDS
+    base = math.log(BASE_RATE / (1 - BASE_RATE))
+    shrunk = {}
+    for category, score in model.items():
+        clipped = min(max(score, 1e-4), 1 - 1e-4)
+        logit = base + (math.log(clipped / (1 - clipped)) - base) * weight
+        shrunk[category] = round(1 / (1 + math.exp(-logit)), 4)
+    return shrunk
+
+
 def combine(model: dict[str, float], findings: Iterable[Finding], categories: Iterable[str]) -> dict[str, float]:
     remaining = {category: 1.0 - model.get(category, 0.0) for category in categories}
     for finding in findings:
@@ -124,7 +149,7 @@ def assess(
     if full and stage2.available():
         model_scores["stage2"] = stage2.scores([text])[0]
         stages.append("stage2")
-    model = stage2.blend(model_scores)
+    model = _weigh_evidence(stage2.blend(model_scores), len(key.text.split()))
     categories = [*(category.value for category in Category), *(category.slug for category in custom_categories)]
     scores = combine(model, findings, categories)
     engine_scores = scores
@@ -140,4 +165,5 @@ def assess(
         degraded=linear is None or rule_failed,
         model_scores=model_scores,
         engine_scores=engine_scores,
+        key=key,
     )

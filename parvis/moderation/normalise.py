@@ -12,8 +12,8 @@ so lexicon entries must go through the same function (`normalise(entry).text`).
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
@@ -47,6 +47,11 @@ _LATIN = regex.compile(r"\p{Latin}")
 _LETTER = regex.compile(r"\p{L}")
 # Three or more single letters (or digits standing for letters) separated by small gaps: "i d i o t",
 # "i.d.i.o.t", "1 d 1 0 t". Joined only when at least one of them is a letter, so "1 2 3" stays apart.
+# Every character str.isspace() calls whitespace, as a translate table to a plain space.
+_SPACES = {code: " " for code in (*range(0x09, 0x0E), *range(0x1C, 0x21), 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B),
+                                  0x2028, 0x2029, 0x202F, 0x205F, 0x3000)}  # fmt: skip
+# A letter (or a space) repeated: squeezed to one.
+_RUN = regex.compile(r"(\p{L}| )\1+")
 _SPACED = regex.compile(r"(?<![\p{L}\p{N}])[\p{L}\p{N}](?:[ .\-_*·•]{1,3}[\p{L}\p{N}]){2,}(?![\p{L}\p{N}])")
 
 
@@ -64,70 +69,74 @@ class Normalised:
         return (self.origins[start], self.origins[end - 1] + 1)
 
 
-Chars = list[tuple[str, int]]
-
-
-def _per_character(chars: Chars, change: Callable[[str], str]) -> Chars:
-    """Replace each character by ``change(character)`` (zero, one or several characters, same origin)."""
-    return [(piece, origin) for character, origin in chars for piece in change(character)]
-
-
+@lru_cache(maxsize=16384)
 def _fold(character: str) -> str:
-    """Compatibility form (𝐢 → i, ｆ → f, ﬁ → fi), lower case, without accents, vowel points or harakat."""
+    """Compatibility form (𝐢 → i, ｆ → f, ﬁ → fi), lower case, without accents, vowel points or harakat, with
+    typographic apostrophes, Hebrew final forms and Arabic letter variants unified. Per character and cached:
+    a comment uses few distinct characters, so this is a dictionary lookup for nearly all of them."""
     if character == _TATWEEL or unicodedata.category(character) == "Cf":
         return ""
     decomposed = unicodedata.normalize("NFKD", character).casefold()
-    return "".join(piece for piece in decomposed if not unicodedata.combining(piece))
+    folded = "".join(piece for piece in decomposed if not unicodedata.combining(piece))
+    return folded.translate(_APOSTROPHES).translate(_HEBREW_FINALS).translate(_ARABIC_VARIANTS)
 
 
-def _by_word(chars: Chars, change: dict[int, str], *, needs: regex.Pattern[str]) -> Chars:
-    """Apply ``change`` (a str.translate table) to the words that match ``needs``."""
-    text = "".join(character for character, _ in chars)
-    result = list(chars)
-    for word in _WORD.finditer(text):
+def _by_word(key: str, change: dict[int, str], *, needs: regex.Pattern[str]) -> str:
+    """Apply ``change`` (a one-character-for-one str.translate table) to the words that match ``needs``."""
+    if key.translate(change) == key:
+        return key  # nothing to change anywhere: skip the word-by-word pass
+    parts: list[str] = []
+    last = 0
+    for word in _WORD.finditer(key):
         if needs.search(word.group()):
-            for index in range(word.start(), word.end()):
-                character, origin = result[index]
-                result[index] = (character.translate(change), origin)
-    return result
+            parts += [key[last : word.start()], word.group().translate(change)]
+            last = word.end()
+    parts.append(key[last:])
+    return "".join(parts)
 
 
-def _join_spaced(chars: Chars) -> Chars:
-    text = "".join(character for character, _ in chars)
+def _without(key: str, origins: list[int], drop: set[int]) -> tuple[str, list[int]]:
+    if not drop:
+        return key, origins
+    kept = [index for index in range(len(key)) if index not in drop]
+    return "".join(key[index] for index in kept), [origins[index] for index in kept]
+
+
+def _join_spaced(key: str, origins: list[int]) -> tuple[str, list[int]]:
     drop: set[int] = set()
-    for match in _SPACED.finditer(text):
+    for match in _SPACED.finditer(key):
         if not _LETTER.search(match.group()):
             continue
-        drop.update(index for index in range(match.start(), match.end()) if not text[index].isalnum())
-    return [pair for index, pair in enumerate(chars) if index not in drop]
+        drop.update(index for index in range(match.start(), match.end()) if not key[index].isalnum())
+    return _without(key, origins, drop)
 
 
-def _squeeze(chars: Chars) -> Chars:
-    """Runs of the same letter become one ("idiooooot" → "idiot"); runs of spaces become one space."""
-    result: Chars = []
-    for character, origin in chars:
-        if character.isspace():
-            character = " "
-        if result and result[-1][0] == character and (character.isalpha() or character == " "):
-            continue
-        result.append((character, origin))
-    return result
+def _squeeze(key: str, origins: list[int]) -> tuple[str, list[int]]:
+    """Runs of the same letter become one ("idiooooot" → "idiot"); any whitespace becomes one space."""
+    key = key.translate(_SPACES)
+    drop: set[int] = set()
+    for match in _RUN.finditer(key):
+        drop.update(range(match.start() + 1, match.end()))
+    return _without(key, origins, drop)
 
 
 def normalise(text: str) -> Normalised:
     """The matching key of ``text``; never raises, linear in the length of the text."""
-    chars: Chars = [(character, index) for index, character in enumerate(text)]
-    chars = _per_character(chars, _fold)
-    chars = _by_word(chars, _HOMOGLYPHS, needs=_LATIN)
-    chars = _join_spaced(chars)
-    chars = _by_word(chars, _LEET, needs=_LETTER)
-    chars = [
-        (character.translate(_APOSTROPHES).translate(_HEBREW_FINALS).translate(_ARABIC_VARIANTS), origin)
-        for character, origin in chars
-    ]
-    chars = _squeeze(chars)
-    while chars and chars[0][0] == " ":
-        chars.pop(0)
-    while chars and chars[-1][0] == " ":
-        chars.pop()
-    return Normalised("".join(character for character, _ in chars), tuple(origin for _, origin in chars))
+    pieces: list[str] = []
+    origins: list[int] = []
+    for index, character in enumerate(text):
+        folded = _fold(character)
+        if folded:
+            pieces.append(folded)
+            origins.extend([index] * len(folded))
+    key = "".join(pieces)
+    key = _by_word(key, _HOMOGLYPHS, needs=_LATIN)
+    key, origins = _join_spaced(key, origins)
+    key = _by_word(key, _LEET, needs=_LETTER)
+    key, origins = _squeeze(key, origins)
+    start, end = 0, len(key)
+    while start < end and key[start] == " ":
+        start += 1
+    while end > start and key[end - 1] == " ":
+        end -= 1
+    return Normalised(key[start:end], tuple(origins[start:end]))

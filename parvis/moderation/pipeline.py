@@ -26,7 +26,6 @@ from parvis.moderation.classifier import stage1, stage2
 from parvis.moderation.findings import Finding
 from parvis.moderation.learning import active_site_model
 from parvis.moderation.models import Action
-from parvis.moderation.normalise import normalise
 from parvis.moderation.policy import ActivePolicy, PolicyConfig, active_policy
 from parvis.threads.models import Thread
 
@@ -102,11 +101,10 @@ def assess_text(site: Site, text: str, *, language: str | None = None, full: boo
         logger.exception("moderation engine failed; holding the comment for review")
         assessment = engine.Assessment(language=language or "", scores={}, findings=(), stages=(), degraded=True)
         explanations = []
-    key = normalise(text[: engine.MAX_RULE_CHARS])
     return TextAssessment(
         policy=policy,
         assessment=assessment,
-        bands=duplicates.bands(key.text),
+        bands=duplicates.bands(assessment.key.text),
         explanations=explanations,
         duration_ms=(time.perf_counter() - started) * 1000,
         site_model_version=site_model.version if site_model else 0,
@@ -119,7 +117,7 @@ def _model_explanations(text: str, assessment: engine.Assessment, config: Policy
     model = stage1.load()
     if model is None or "stage1" not in assessment.model_scores:
         return []
-    key = normalise(text[: engine.MAX_RULE_CHARS])
+    key = assessment.key
     explanations = []
     for category, score in assessment.model_scores["stage1"].items():
         rule = config.rule(category)
