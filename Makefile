@@ -76,6 +76,9 @@ lint: setup
 # Measurements, never run by `make test` (timings are not test assertions). Results: bench/RESULTS.md.
 bench: setup chromium
 	$(BIN)/python bench/widget.py --comments 200 --runs 5
+	$(BIN)/python bench/moderation_latency.py --runs 20
+	$(BIN)/python bench/moderation_functional.py
+	$(BIN)/python bench/moderation_learning.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var .pytest_cache $(WIDGET)/node_modules $(WIDGET)/.test-build parvis/embed/static/parvis-widget

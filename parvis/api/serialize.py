@@ -7,6 +7,7 @@ from typing import Any
 from parvis.comments.models import Comment, Status
 from parvis.comments.reading import Node
 from parvis.core.models import Site
+from parvis.moderation.policy import active_policy, public_text
 from parvis.threads.models import Thread
 
 _PLACEHOLDER = {Status.DELETED: "deleted", Status.REJECTED: "removed", Status.SPAM: "removed"}
@@ -96,6 +97,7 @@ def site(item: Site) -> dict[str, Any]:
             "name_required": item.guest_name_required,
             "email": item.guest_email,
         },
-        "policy": {"text": item.policy_text, "url": item.policy_url},
+        # The newsroom's own words when it wrote them; otherwise what its moderation policy actually does.
+        "policy": {"text": item.policy_text or public_text(active_policy(item).config), "url": item.policy_url},
         "privacy": {"text": item.privacy_text, "url": item.privacy_url},
     }

@@ -14,6 +14,7 @@ from typing import Any
 import regex
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from parvis.core.models import Site
 from parvis.moderation.categories import Category
@@ -22,16 +23,16 @@ from parvis.moderation.models import Action, AuditEntry, Policy
 
 # What the author of a comment is told, per category, in their language (gettext; the widget has its own table).
 CATEGORY_LABELS = {
-    Category.SPAM: "spam or advertising",
-    Category.TOXIC: "hostile or vulgar language",
-    Category.INSULT: "insults",
-    Category.HATE: "hate speech",
-    Category.ANTISEMITISM: "antisemitism",
-    Category.RACISM: "racism",
-    Category.THREAT: "threats",
-    Category.DEFAMATION: "accusations against a named person that may be defamatory",
-    Category.PERSONAL_DATA: "personal data (phone numbers, email or postal addresses)",
-    Category.LINKS: "links",
+    Category.SPAM: gettext_noop("spam or advertising"),
+    Category.TOXIC: gettext_noop("hostile or vulgar language"),
+    Category.INSULT: gettext_noop("insults"),
+    Category.HATE: gettext_noop("hate speech"),
+    Category.ANTISEMITISM: gettext_noop("antisemitism"),
+    Category.RACISM: gettext_noop("racism"),
+    Category.THREAT: gettext_noop("threats"),
+    Category.DEFAMATION: gettext_noop("accusations against a named person that may be defamatory"),
+    Category.PERSONAL_DATA: gettext_noop("personal data (phone numbers, email or postal addresses)"),
+    Category.LINKS: gettext_noop("links"),
 }
 _SLUG = regex.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 MAX_CUSTOM = 20

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('threads', '0001_initial'),
+        ("threads", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='thread',
-            name='surge_since',
+            model_name="thread",
+            name="surge_since",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
