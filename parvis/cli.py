@@ -128,7 +128,33 @@ def _site_models(options: argparse.Namespace) -> int:
     return 0
 
 
+def _policy(options: argparse.Namespace) -> int:
+    """Print the site's policy in force as JSON, or save a JSON file as its next version (policy as code)."""
+    import json
+
+    from parvis.moderation.policy import PolicyError, active_policy, save_policy
+
+    site = _site_or_none(options.site)
+    if site is None:
+        return 2
+    if options.file is None:
+        current = active_policy(site)  # type: ignore[arg-type]
+        print(json.dumps({"version": current.version, "config": current.config.to_json()}, indent=2))
+        return 0
+    try:
+        data = json.loads(options.file.read_text(encoding="utf-8"))
+        saved = save_policy(site, data, note=options.note or f"from {options.file.name}")  # type: ignore[arg-type]
+    except (OSError, ValueError) as error:  # PolicyError and JSONDecodeError are ValueErrors
+        field = f" ({error.field})" if isinstance(error, PolicyError) else ""
+        print(f"parvis: policy not saved{field}: {error}", file=sys.stderr)
+        return 2
+    print(f"policy version {saved.version} of {options.site} is in force")
+    return 0
+
+
 def _moderation(options: argparse.Namespace) -> int:
+    if options.moderation_command == "policy":
+        return _policy(options)
     if options.moderation_command in ("learn", "rollback", "models"):
         return _site_models(options)
     if options.moderation_command == "apikey":
@@ -202,6 +228,12 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--site", required=True, help="the site's slug")
         if name == "rollback":
             command.add_argument("--to", type=int, default=None, help="this version instead of the previous one")
+    policy = moderation_commands.add_parser(
+        "policy", help="show a site's policy, or save a JSON file as its next version"
+    )
+    policy.add_argument("--site", required=True, help="the site's slug")
+    policy.add_argument("--file", type=Path, default=None, help="a JSON policy (partial: the rest keeps its defaults)")
+    policy.add_argument("--note", default="", help="why, for the audit log")
     apikey = moderation_commands.add_parser("apikey", help="keys for the Perspective-compatible endpoint")
     apikey.add_argument("args", nargs=argparse.REMAINDER, help="create --site S --label L | list --site S | revoke P")
 

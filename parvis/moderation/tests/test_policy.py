@@ -75,3 +75,22 @@ def test_the_site_rules_give_the_generated_policy_unless_the_newsroom_wrote_its_
     site.policy_text = "Notre charte : soyez courtois."
     site.save()
     assert api.get("").json()["policy"]["text"] == "Notre charte : soyez courtois."
+
+
+@pytest.mark.django_db
+def test_the_policy_command_shows_and_saves_versions(site: Any, tmp_path: Any, capsys: Any) -> None:
+    import json
+
+    from parvis.cli import main
+
+    assert main(["moderation", "policy", "--site", site.slug]) == 0
+    assert json.loads(capsys.readouterr().out)["version"] == 0
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text('{"categories": {"spam": {"threshold": 2}}}')
+    assert main(["moderation", "policy", "--site", site.slug, "--file", str(wrong)]) == 2
+    assert "categories.spam.threshold" in capsys.readouterr().err
+    right = tmp_path / "right.json"
+    right.write_text('{"hold_first_time": true}')
+    assert main(["moderation", "policy", "--site", site.slug, "--file", str(right)]) == 0
+    assert active_policy(site).config.hold_first_time is True
+    assert AuditEntry.objects.get(site=site, action="policy.saved").details["note"] == "from right.json"
