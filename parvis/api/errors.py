@@ -10,7 +10,10 @@ import json
 import logging
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import HttpError, ValidationError
 
 from parvis.core.exceptions import CATALOG, Code, ProblemError
 
@@ -71,3 +74,43 @@ def pydantic_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
         )
     return result
+
+
+def install_problem_handlers(api: NinjaAPI) -> None:
+    """Make every error of ``api`` leave as problem+json: refusals with their code, schema errors as
+    validation_failed, framework errors mapped, anything unexpected logged and answered server_error."""
+
+    @api.exception_handler(ProblemError)
+    def _problem(request: HttpRequest, error: ProblemError) -> HttpResponse:
+        return problem_response(error, request)
+
+    @api.exception_handler(ValidationError)
+    def _invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
+        details = pydantic_errors(list(error.errors))
+        fields = ", ".join(sorted({item["field"] for item in details if item["field"]})) or "the request"
+        return problem_response(
+            ProblemError(Code.VALIDATION_FAILED, f"Invalid value for {fields}.", errors=details), request
+        )
+
+    @api.exception_handler(HttpError)
+    def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+        cause = error.__cause__
+        if isinstance(cause, ProblemError):
+            return problem_response(cause, request)
+        if isinstance(cause, RequestDataTooBig):
+            return problem(Code.PAYLOAD_TOO_LARGE, None, request)
+        if error.status_code == 400:
+            return problem(Code.MALFORMED_JSON, str(error), request)
+        if error.status_code == 405:
+            return problem(Code.METHOD_NOT_ALLOWED, None, request)
+        logger.warning("unmapped HttpError %s: %s", error.status_code, error)
+        return problem(Code.VALIDATION_FAILED, str(error), request)
+
+    @api.exception_handler(Http404)
+    def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+        return problem(Code.NOT_FOUND, None, request)
+
+    @api.exception_handler(Exception)
+    def _unexpected(request: HttpRequest, error: Exception) -> HttpResponse:
+        logger.exception("unexpected error on %s %s", request.method, request.path)
+        return problem(Code.SERVER_ERROR, "The error was logged; please try again later.", request)

@@ -10,12 +10,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError
 
-from parvis.api.errors import problem, problem_response, pydantic_errors
+from parvis.api.errors import install_problem_handlers, problem
 from parvis.api.guard import json_content_type
 from parvis.api.parsing import StrictJsonParser
 from parvis.api.rendering import CompactJSONRenderer
@@ -52,9 +51,7 @@ perspective_api = NinjaAPI(
 perspective_api.add_router("/", perspective.router)
 
 
-@perspective_api.exception_handler(ProblemError)
-def _problem(request: HttpRequest, error: ProblemError) -> HttpResponse:
-    return problem_response(error, request)
+install_problem_handlers(perspective_api)
 
 
 @perspective_api.exception_handler(AuthenticationError)
@@ -62,36 +59,3 @@ def _unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpRe
     return problem(
         Code.API_KEY_INVALID, "Send a valid, unrevoked key as ?key=... or in the X-Goog-Api-Key header.", request
     )
-
-
-@perspective_api.exception_handler(ValidationError)
-def _invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
-    details = pydantic_errors(list(error.errors))
-    fields = ", ".join(sorted({item["field"] for item in details if item["field"]})) or "the request"
-    return problem_response(
-        ProblemError(Code.VALIDATION_FAILED, f"Invalid value for {fields}.", errors=details), request
-    )
-
-
-@perspective_api.exception_handler(HttpError)
-def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
-    cause = error.__cause__
-    if isinstance(cause, ProblemError):
-        return problem_response(cause, request)
-    if isinstance(cause, RequestDataTooBig):
-        return problem(Code.PAYLOAD_TOO_LARGE, None, request)
-    if error.status_code == 400:
-        return problem(Code.MALFORMED_JSON, str(error), request)
-    logger.warning("unmapped HttpError %s: %s", error.status_code, error)
-    return problem(Code.VALIDATION_FAILED, str(error), request)
-
-
-@perspective_api.exception_handler(Http404)
-def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
-    return problem(Code.NOT_FOUND, None, request)
-
-
-@perspective_api.exception_handler(Exception)
-def _unexpected(request: HttpRequest, error: Exception) -> HttpResponse:
-    logger.exception("unexpected error on %s %s", request.method, request.path)
-    return problem(Code.SERVER_ERROR, "The error was logged; please try again later.", request)

@@ -59,6 +59,15 @@ def reasons_table(reasons: list[dict[str, Any]]) -> SafeString:
     )
 
 
+def explained(decision: Decision) -> SafeString:
+    """The comment's text with the reasons marked, then the reasons listed."""
+    return format_html(
+        "<div>{}</div>{}",
+        highlighted(decision.comment.body_markdown, decision.reasons),
+        reasons_table(decision.reasons),
+    )
+
+
 class DecisionInline(admin.TabularInline):
     model = Decision
     extra = 0
@@ -72,11 +81,7 @@ class DecisionInline(admin.TabularInline):
 
     @admin.display(description="Reasons, in the text")
     def explained(self, decision: Decision) -> SafeString:
-        return format_html(
-            "<div>{}</div>{}",
-            highlighted(decision.comment.body_markdown, decision.reasons),
-            reasons_table(decision.reasons),
-        )
+        return explained(decision)
 
     @admin.display(description="Scores")
     def top_scores(self, decision: Decision) -> str:
@@ -93,11 +98,7 @@ class DecisionAdmin(ParvisModelAdmin):
 
     @admin.display(description="Reasons, in the text")
     def explained(self, decision: Decision) -> SafeString:
-        return format_html(
-            "<div>{}</div>{}",
-            highlighted(decision.comment.body_markdown, decision.reasons),
-            reasons_table(decision.reasons),
-        )
+        return explained(decision)
 
 
 class PolicyForm(forms.ModelForm):
