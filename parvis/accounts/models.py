@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from parvis.core.models import Site
 
@@ -27,3 +29,36 @@ class Commenter(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"guest #{self.pk}"
+
+
+class BanKind(models.TextChoices):
+    COMMENTER = "commenter", _("Commenter")
+    EMAIL = "email", _("Email address")
+    IP = "ip", _("Address (hashed)")
+    NETWORK = "network", _("Network (hashed /24 or /48)")
+
+
+class Ban(models.Model):
+    """A person (or an address, or a network) who may no longer comment on a site, for a while or for good.
+
+    A visible ban refuses their comments with `banned`; a shadow ban accepts them but keeps them hidden from
+    everyone else (the author still sees their own comments, as waiting), so a troll does not simply start over
+    under a new name. The value is the commenter's id, a lower-cased email, or the keyed hash Parvis stores for an
+    address or a network — never a clear IP.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="bans")
+    kind = models.CharField(max_length=10, choices=BanKind.choices)
+    value = models.CharField(max_length=254)
+    shadow = models.BooleanField(default=False)
+    until = models.DateTimeField(null=True, blank=True, help_text=_("Empty: for good."))
+    reason = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["site", "kind", "value"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ban on {self.site}"

@@ -51,6 +51,7 @@ class Code(StrEnum):
     RATE_LIMITED = "rate_limited"
     CSRF_FAILED = "csrf_failed"
     NOTHING_TO_APPEAL = "nothing_to_appeal"
+    BANNED = "banned"
     API_KEY_INVALID = "api_key_invalid"
     SERVER_ERROR = "server_error"
     ATTRIBUTE_NOT_SUPPORTED = "attribute_not_supported"
@@ -99,6 +100,7 @@ CATALOG: dict[Code, tuple[int, Any]] = {
     Code.TOO_MANY_KEYS: (422, _("Too many discussions asked at once.")),
     Code.RATE_LIMITED: (429, _("Too many requests. Please wait a moment and try again.")),
     Code.CSRF_FAILED: (403, _("The form expired. Please reload the page and try again.")),
+    Code.BANNED: (403, _("You can no longer comment on this site.")),
     Code.NOTHING_TO_APPEAL: (409, _("This comment is published: there is nothing to appeal.")),
     Code.API_KEY_INVALID: (403, _("The API key is missing, unknown or revoked.")),
     Code.SERVER_ERROR: (500, _("Something went wrong on our side.")),

@@ -12,6 +12,7 @@ from typing import Any
 
 from parvis.comments.models import Comment, Status
 from parvis.moderation.models import Action, Appeal, Decision
+from parvis.moderation.pipeline import SHADOW_BAN
 from parvis.moderation.policy import PolicyConfig, active_policy
 
 _ACTION_OF_STATUS = {Status.APPROVED: Action.PUBLISH, Status.PENDING: Action.HOLD, Status.REJECTED: Action.REJECT,
@@ -41,7 +42,7 @@ def outcomes(comments: Iterable[Comment]) -> dict[int, dict[str, Any]]:
 
 
 def describe(comment: Comment, decision: Decision | None, config: PolicyConfig, *, appealed: bool) -> dict[str, Any]:
-    codes = decision.categories if decision is not None else []
+    codes = [code for code in (decision.categories if decision is not None else []) if code != SHADOW_BAN]
     return {
         "action": _ACTION_OF_STATUS[Status(comment.status)],
         "reasons": [{"code": code, "label": str(config.label(code))} for code in codes],

@@ -37,6 +37,8 @@ _SEVERITY = {Action.PUBLISH: 0, Action.HOLD: 1, Action.REJECT: 2, Action.SPAM: 3
 PREMODERATION, FIRST_COMMENT, SURGE, CHECKING, UNAVAILABLE = (
     "premoderation", "first_comment", "surge", "checking", "unavailable"
 )  # fmt: skip
+# Recorded for moderators; never shown to the author (that is what makes the ban a shadow one).
+SHADOW_BAN = "shadow_ban"
 HOLD_STATUS = {Action.PUBLISH: Status.APPROVED, Action.HOLD: Status.PENDING, Action.REJECT: Status.REJECTED,
                Action.SPAM: Status.SPAM}  # fmt: skip
 

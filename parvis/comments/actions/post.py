@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from parvis import conf
+from parvis.accounts.bans import active_ban
 from parvis.accounts.models import Commenter
 from parvis.comments import rendering, validation
 from parvis.comments.models import MAX_DEPTH, Comment, IdempotencyRecord, Status
@@ -23,7 +24,7 @@ from parvis.core.models import Site
 from parvis.core.text import clean_fragment, clean_line, refuse_forbidden
 from parvis.moderation import actions as moderation
 from parvis.moderation import duplicates, pipeline, surge
-from parvis.moderation.models import Decision, Stage
+from parvis.moderation.models import Action, Decision, Stage
 from parvis.moderation.tasks import second_opinion
 from parvis.threads.keys import MAX_URL_LENGTH, canonical_url, thread_key
 from parvis.threads.models import Thread
@@ -98,7 +99,14 @@ def post_comment(site: Site, draft: Draft, client: ClientFingerprint, *, idempot
             parent = _parent(site, thread, draft.parent_id)
             _refuse_repeat(thread, client, body)
             commenter = _commenter(site, name, email, website)
+            ban = active_ban(site, client, email=email, commenter_id=commenter.pk)
+            if ban is not None and not ban.shadow:
+                until = f" until {ban.until:%Y-%m-%d %H:%M} UTC" if ban.until else ""
+                raise ProblemError(Code.BANNED, f"You can no longer comment on this site{until}.")
             verdict = pipeline.decide(site, scored, sending, thread=thread, commenter_id=commenter.pk)
+            if ban is not None:
+                # Shadow ban: stored and shown to its author as waiting, never to anyone else.
+                verdict = replace(verdict, action=Action.HOLD, categories=(pipeline.SHADOW_BAN,), second_opinion=False)
             now = timezone.now()
             status = verdict.status
             comment = Comment.objects.create(
