@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from parvis import conf
 from parvis.comments.actions.post import Draft, post_comment
-from parvis.comments.actions.react import vote
+from parvis.comments.actions.react import flag, vote
 from parvis.comments.models import Comment
 from parvis.core.clients import ClientFingerprint, keyed_hash
 from parvis.core.models import Site
@@ -76,6 +76,22 @@ SEEDS = [
 ]
 # fmt: on
 
+# Comments the moderation should stop, so the demo's admin (and later the queue) shows decisions with their
+# reasons: personal data, a defamation risk, link spam, insults in Hebrew and Arabic, an antisemitic trope.
+# Written for the demo.
+# fmt: off
+HELD_SEEDS = [
+    Seed("h1", "Bruno P.", "Pour les inscriptions, appelez-moi directement au 06 12 34 56 78, je m’occupe du dossier.", None, 5),
+    Seed("h2", "Anonyme", "Ce maire est un escroc et un voleur, tout le monde le sait.", None, 4),
+    Seed("h3", "Best Deals", "Make money from home!!! Visit bit.ly/cash-now www.cheap-pills.example.com www.casino-bonus.example.com", None, 3),
+    Seed("h4", "דני", "אתה אידיוט מטומטם, סתום את הפה", "b", 2),
+    Seed("h5", "سامي", "انت غبي وحمار، اسكت", "b", 2),
+    Seed("h6", "Patriote", "Évidemment, ce sont encore les Rothschild qui tirent les ficelles de ce budget.", None, 1),
+]
+# Readers reporting a published comment, for the moderators' "reported" view.
+REPORTED = ("c", ("off_topic", "misinformation", "off_topic"))
+# fmt: on
+
 
 def _fingerprint(label: str) -> ClientFingerprint:
     return ClientFingerprint(ip_hash=keyed_hash(f"demo:{label}"), network_hash="", user_agent_hash="")
@@ -130,4 +146,18 @@ def seed(reset: bool = False) -> tuple[Site, int]:
             ids[item.ref] = comment.pk
             for voter in range(item.votes):
                 vote(site, comment.pk, 1, _fingerprint(f"voter-{voter}"))
+        for index, item in enumerate(HELD_SEEDS):
+            draft = Draft(
+                thread_key=THREAD_KEY,
+                thread_url=url,
+                thread_title=THREAD_TITLE,
+                body=item.body,
+                parent_id=ids[item.reply_to] if item.reply_to else None,
+                author_name=item.name,
+            )
+            held = post_comment(site, draft, _fingerprint(f"held-{index}")).comment
+            Comment.objects.filter(pk=held.pk).update(created_at=now - timedelta(hours=item.hours_ago))
+        reported, reasons = REPORTED
+        for index, reason in enumerate(reasons):
+            flag(site, ids[reported], reason, "", _fingerprint(f"reporter-{index}"))
     return site, len(SEEDS)
