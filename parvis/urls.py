@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from parvis.api.api import api
@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     # Perspective-compatible AnalyzeComment at Perspective's own path, so its clients only change the base URL.
     path("v1alpha1/", perspective_api.urls),
+    path("moderate/", include("parvis.dashboard.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.health, name="health"),
 ]

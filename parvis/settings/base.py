@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "parvis.threads",
     "parvis.comments",
     "parvis.moderation",
+    "parvis.dashboard",
     "django_tasks",
     "django_tasks_db",
     "parvis.api",

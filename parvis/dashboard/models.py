@@ -1,0 +1,56 @@
+"""Who may moderate which site, and the per-comment index the moderation queue sorts and filters on."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from parvis.comments.models import Comment
+from parvis.core.models import Site
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    MODERATOR = "moderator", _("Moderator")
+    JOURNALIST = "journalist", _("Journalist (reads the queue, cannot decide)")
+
+
+# The roles that may decide on a comment; a journalist reads the queue to follow the discussion, nothing more.
+DECIDING_ROLES = (Role.OWNER, Role.MODERATOR)
+ALL_ROLES = (Role.OWNER, Role.MODERATOR, Role.JOURNALIST)
+
+
+class Membership(models.Model):
+    """A staff member's role on one site. Staff see only the sites they belong to (superusers see every site)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "site"], name="membership_once_per_site")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.role} of {self.site}"
+
+
+class QueueIndex(models.Model):
+    """What the queue sorts and filters on for one comment, kept by a signal on each new Decision.
+
+    The risk (the highest score of the latest automatic decision) lives inside a JSON object, and taking the
+    maximum of a JSON object's values has no portable SQL form: storing it here makes "riskiest first" an indexed
+    ORDER BY on SQLite and PostgreSQL alike. ``categories`` holds the latest decision's categories as
+    ``,insult,threat,`` so a category filter is a portable ``contains``.
+    """
+
+    comment = models.OneToOneField(Comment, on_delete=models.CASCADE, primary_key=True, related_name="queue_index")
+    risk = models.FloatField(default=0.0, db_index=True)
+    categories = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name_plural = "queue index"
+
+    def __str__(self) -> str:
+        return f"#{self.comment_id} risk {self.risk:.2f}"

@@ -1,0 +1,78 @@
+"""Who may see and decide what in the dashboard.
+
+A staff member sees the sites they have a `Membership` of; superusers see every site. Everything another site
+holds answers 404, as if it did not exist: a moderator of one newsroom must not learn what another one publishes
+or holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+
+from parvis.comments.models import Comment
+from parvis.core.models import Site
+from parvis.dashboard.models import ALL_ROLES, DECIDING_ROLES, Membership, Role
+
+LOGIN_URL = "dashboard:login"
+
+
+def sites_for(user: Any, roles: Iterable[str] = ALL_ROLES) -> QuerySet[Site]:
+    """The sites on which ``user`` holds one of ``roles`` (every site for a superuser)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Site.objects.none()
+    if user.is_superuser:
+        return Site.objects.all()
+    return Site.objects.filter(memberships__user=user, memberships__role__in=list(roles)).distinct()
+
+
+def role_on(user: Any, site: Site) -> str | None:
+    """``user``'s role on ``site``: a superuser counts as its owner."""
+    if user.is_superuser:
+        return Role.OWNER
+    return Membership.objects.filter(user=user, site=site).values_list("role", flat=True).first()
+
+
+def can_decide(user: Any, site: Site) -> bool:
+    return role_on(user, site) in DECIDING_ROLES
+
+
+def require_role(user: Any, site: Site, roles: Iterable[str] = DECIDING_ROLES) -> None:
+    """Raise 404 when ``user`` has nothing to do with ``site``, 403 when their role there is not enough."""
+    role = role_on(user, site)
+    if role is None:
+        raise Http404
+    if role not in roles:
+        raise PermissionDenied
+
+
+def comment_for(user: Any, comment_id: int) -> Comment:
+    """A comment of one of ``user``'s sites, or 404 (whether it exists elsewhere or not at all)."""
+    comment = (
+        Comment.objects.select_related("thread__site").filter(pk=comment_id, thread__site__in=sites_for(user)).first()
+    )
+    if comment is None:
+        raise Http404
+    return comment
+
+
+def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in (else to the login page) and a member of at least one site (else 403)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            from django.urls import reverse
+
+            return redirect_to_login(request.get_full_path(), reverse(LOGIN_URL))
+        if not sites_for(request.user).exists():
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped

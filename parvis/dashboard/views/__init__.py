@@ -1,0 +1,1 @@
+"""The moderation dashboard's pages: the queue (queue.py) and the decisions taken from it (decide.py)."""
