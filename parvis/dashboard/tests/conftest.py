@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db.models import F
 from django.test import Client
 
 from parvis.comments.models import Comment, Status
@@ -13,7 +14,7 @@ from parvis.dashboard.models import Membership, Role
 from parvis.moderation.models import Decision, Stage
 from parvis.threads.models import Thread
 
-PASSWORD = "correct horse battery staple"  # noqa: S105 - test fixture
+PASSWORD = "correct horse battery staple"
 
 
 def make_user(django_user_model: Any, name: str, **extra: Any) -> Any:
@@ -85,6 +86,8 @@ def held(
         author_name=fields.pop("author_name", "Alice"),
         **fields,
     )
+    if status == Status.APPROVED:
+        Thread.objects.filter(pk=thread.pk).update(comment_count=F("comment_count") + 1)
     Decision.objects.create(
         comment=comment,
         stage=Stage.SYNC,
