@@ -21,10 +21,10 @@
     return item;
   }
 
+  // The selected item; a decision key with nothing selected acts on the first one.
   function current() {
     const all = items();
-    if (selected < 0 || selected >= all.length) return select(0);
-    return all[selected];
+    return selected >= 0 && selected < all.length ? all[selected] : null;
   }
 
   function menuOf(item) {
@@ -67,7 +67,7 @@
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const target = event.target;
     if (target instanceof HTMLElement && target.closest("input, textarea, select, [contenteditable]")) return;
-    const item = current();
+    const item = current() || (/^[ahrs]$/.test(event.key) ? select(0) : null);
     const menu = menuOf(item);
     if (menu && !menu.hidden && /^[0-9]$/.test(event.key)) {
       const choice = menu.querySelector(`button[data-digit="${event.key}"]`);
@@ -76,8 +76,8 @@
       return;
     }
     switch (event.key) {
-      case "j": closeMenus(); select(selected + 1); break;
-      case "k": closeMenus(); select(selected - 1); break;
+      case "j": closeMenus(); select(selected < 0 ? 0 : selected + 1); break;
+      case "k": closeMenus(); select(selected < 0 ? 0 : selected - 1); break;
       case "a": press(item, "a"); break;
       case "s": press(item, "s"); break;
       case "h": press(item, "h"); break;

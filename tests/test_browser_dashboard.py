@@ -1,0 +1,164 @@
+"""The moderation dashboard in a real browser: a real `parvis serve`, Debian's Chromium driven by playwright.
+
+A moderator signs in and, with the keyboard only, approves a held comment (j a), rejects one with a reason
+(j r 2), marks one as spam (j s) and undoes that (u). After each key, the public API shows what readers now see
+and the audit log shows who did what. The page runs under the strict Content-Security-Policy (htmx and the queue's
+script are static files); the test ends by checking that nothing violated it and no script failed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser import Watched, chromium, watch
+from tests.servers import ParvisServer
+
+pytestmark = pytest.mark.browser
+
+SITE = "dash"
+ORIGIN = "https://news.example"
+KEY = "budget-2027"
+PASSWORD = "a moderator's long password"
+# A pre-moderated site whose policy ignores how fast and from where comments come: the test posts three in a
+# second from one machine, and only the moderator's decisions may change their status.
+SETUP = f"""
+from django.contrib.auth import get_user_model
+from parvis.core.models import Site
+from parvis.dashboard.models import Membership
+from parvis.moderation.policy import save_policy
+site = Site.objects.create(slug={SITE!r}, name="Dash News", allowed_origins=[{ORIGIN!r}], moderation_mode="pre")
+save_policy(site, {{
+    "velocity": {{"per_ip": 100000, "per_commenter": 100000, "duplicates": 100000, "min_seconds_to_submit": 0}},
+    "surge": {{"enabled": False}},
+}}, note="browser tests")
+user = get_user_model().objects.create_user("mona", password={PASSWORD!r})
+Membership.objects.create(user=user, site=site, role="moderator")
+"""
+AUDIT = """
+import json
+from parvis.moderation.models import AuditEntry
+print(json.dumps([[e.action, e.comment_id, e.actor_label, e.details.get("category"), e.details.get("note")]
+                  for e in AuditEntry.objects.filter(action__startswith="comment.").order_by("pk")]))
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParvisServer]:
+    settings = {"PARVIS_MODERATION_ENCODER": "off", "PARVIS_TRUSTED_PROXIES": "1"}
+    with ParvisServer(tmp_path_factory.mktemp("parvis-dashboard"), workers=1, env=settings) as running:
+        running.cli("migrate")
+        running.cli("manage", "shell", "-c", SETUP)
+        running.start()
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as running:
+        yield running
+
+
+@pytest.fixture
+def watched(browser: Browser) -> Iterator[Watched]:
+    context = browser.new_context(locale="en-GB", viewport={"width": 1100, "height": 900})
+    context.set_default_timeout(10_000)
+    yield watch(context.new_page())
+    context.close()
+
+
+def post(http: httpx.Client, body: str, reader: int) -> int:
+    answer = http.post(
+        f"/api/v1/sites/{SITE}/comments",
+        json={"thread": {"key": KEY, "title": "Le budget 2027"}, "body": body, "author": {"name": f"Lecteur {reader}"}},
+        headers={"Origin": ORIGIN, "X-Forwarded-For": f"10.0.0.{reader}"},
+    )
+    assert answer.status_code == 201, answer.text
+    comment: dict[str, Any] = answer.json()["comment"]
+    assert comment["status"] == "pending"
+    return int(comment["id"])
+
+
+def public(http: httpx.Client) -> dict[int, str]:
+    """What readers see: comment id → status in the public thread."""
+    answer = http.get(f"/api/v1/sites/{SITE}/thread", params={"key": KEY, "limit": 100}, headers={"Origin": ORIGIN})
+    assert answer.status_code == 200, answer.text
+    return {int(c["id"]): str(c["status"]) for c in answer.json()["comments"]}
+
+
+def audit(server: ParvisServer) -> list[list[Any]]:
+    rows: list[list[Any]] = json.loads(server.cli("manage", "shell", "-c", AUDIT).strip().splitlines()[-1])
+    return rows
+
+
+def item_status(page: Page, comment: int) -> Any:
+    return expect(page.locator(f"#item-{comment}"))
+
+
+def test_a_moderator_decides_with_the_keyboard_only(server: ParvisServer, watched: Watched) -> None:
+    page = watched.page
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        first = post(http, "Le budget participatif est une bonne idée.", 1)
+        second = post(http, "Les élus ne lisent jamais ces projets.", 2)
+        third = post(http, "Achetez des montres pas chères ici.", 3)
+        assert public(http) == {}
+
+        answer = page.goto(f"{server.url}/moderate/?sort=newest")
+        assert answer is not None and page.url.startswith(f"{server.url}/moderate/login/")
+        policy = answer.headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+        page.fill("input[name=username]", "mona")
+        page.fill("input[name=password]", PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{server.url}/moderate/?sort=newest")
+        # Newest first: the third, the second, then the first comment.
+        ids = [
+            int(found)
+            for found in page.locator(".dash-item").evaluate_all("(items) => items.map((i) => i.dataset.comment)")
+        ]
+        assert ids == [third, second, first]
+
+        page.keyboard.press("?")
+        expect(page.locator("#dash-help")).to_be_visible()
+        page.keyboard.press("?")
+        expect(page.locator("#dash-help")).to_be_hidden()
+
+        # j selects the newest comment, a approves it: readers see it at once.
+        page.keyboard.press("j")
+        expect(page.locator(f"#item-{third}")).to_have_class("dash-item dash-pending dash-selected")
+        page.keyboard.press("a")
+        item_status(page, third).to_have_attribute("data-status", "approved")
+        assert public(http) == {third: "approved"}
+        assert audit(server) == [["comment.publish", third, "mona", None, ""]]
+
+        # j moves on; r opens the reasons, 2 picks the second one (insult).
+        page.keyboard.press("j")
+        page.keyboard.press("r")
+        menu = page.locator(f"#item-{second}-menu")
+        expect(menu).to_be_visible()
+        expect(menu.locator('button[data-digit="2"]')).to_have_attribute("value", "insult")
+        page.keyboard.press("2")
+        item_status(page, second).to_have_attribute("data-status", "rejected")
+        assert public(http) == {third: "approved"}
+        assert audit(server)[-1] == ["comment.reject", second, "mona", "insult", ""]
+
+        # j, s: spam.
+        page.keyboard.press("j")
+        page.keyboard.press("s")
+        item_status(page, first).to_have_attribute("data-status", "spam")
+        assert audit(server)[-1] == ["comment.spam", first, "mona", None, ""]
+
+        # u undoes the last decision: the first comment waits for a person again, and the undo is on record.
+        page.keyboard.press("u")
+        item_status(page, first).to_have_attribute("data-status", "pending")
+        expect(page.locator(f"#item-{first} .dash-notice")).to_contain_text("Undone")
+        assert public(http) == {third: "approved"}
+        last = audit(server)[-1]
+        assert last[:4] == ["comment.hold", first, "mona", None] and last[4].startswith("undo of decision #")
+
+    watched.assert_quiet()
