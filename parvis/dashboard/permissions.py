@@ -15,6 +15,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from parvis.comments.models import Comment
 from parvis.core.models import Site
@@ -72,7 +73,7 @@ def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 
             return redirect_to_login(request.get_full_path(), reverse(LOGIN_URL))
         if not sites_for(request.user).exists():
-            raise PermissionDenied
+            return render(request, "dashboard/denied_page.html", status=403)
         return view(request, *args, **kwargs)
 
     return wrapped

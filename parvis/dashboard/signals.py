@@ -22,11 +22,22 @@ def risk_of(scores: dict[str, Any]) -> float:
 
 
 def index_decision(decision: Decision) -> None:
-    """Record what ``decision`` changes in its comment's queue index."""
-    values: dict[str, Any] = {"categories": categories_key(decision.categories)[:500]}
-    if decision.stage != Stage.MODERATOR:
-        values["risk"] = risk_of(decision.scores)
-    QueueIndex.objects.update_or_create(comment_id=decision.comment_id, defaults=values)
+    """Record what ``decision`` changes in its comment's queue index.
+
+    One INSERT ... ON CONFLICT UPDATE (SQLite and PostgreSQL both have it): this runs on every comment's write path.
+    """
+    automatic = decision.stage != Stage.MODERATOR
+    row = QueueIndex(
+        comment_id=decision.comment_id,
+        risk=risk_of(decision.scores) if automatic else 0.0,
+        categories=categories_key(decision.categories)[:500],
+    )
+    QueueIndex.objects.bulk_create(
+        [row],
+        update_conflicts=True,
+        unique_fields=["comment"],
+        update_fields=["risk", "categories"] if automatic else ["categories"],
+    )
 
 
 @receiver(post_save, sender=Decision, dispatch_uid="dashboard-queue-index")

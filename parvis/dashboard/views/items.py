@@ -64,6 +64,12 @@ class Item:
     menu: list[Reason] = field(default_factory=list)
     notice: str = ""
 
+    @property
+    def article_url(self) -> str:
+        """The article's address, only when it is a web address (never a javascript: or data: link)."""
+        url = self.comment.thread.url
+        return url if url.startswith(("https://", "http://")) else ""
+
 
 def reject_menu(site: Site) -> list[Reason]:
     """The site's enabled categories (spam has its own key) and its own categories, as the policy labels them."""
