@@ -13,12 +13,12 @@ from parvis.dashboard.models import Membership, Role
 from parvis.dashboard.permissions import sites_for
 from parvis.dashboard.tests.conftest import PASSWORD, held, signed_in
 
-HX = {"HTTP_HX_REQUEST": "true"}
+HX = {"HX-Request": "true"}
 
 
 def decide(client: Client, comment: Any, action: str = "publish", **extra: Any) -> Any:
     seen = comment.decisions.order_by("-created_at", "-pk").first().pk
-    return client.post(f"/moderate/comments/{comment.pk}/decide", {"action": action, "seen": seen, **extra}, **HX)
+    return client.post(f"/moderate/comments/{comment.pk}/decide", {"action": action, "seen": seen, **extra}, headers=HX)
 
 
 @pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_a_journalist_reads_the_queue_but_cannot_decide(journalist: Any, site: A
     assert page.status_code == 200 and "Un commentaire à lire." in page.content.decode()
     assert b'data-key="a"' not in page.content  # no decision buttons
     assert decide(client, comment).status_code == 403
-    undo = client.post("/moderate/undo", **HX)
+    undo = client.post("/moderate/undo", headers=HX)
     assert undo.status_code == 409  # nothing of theirs to undo
     comment.refresh_from_db()
     assert comment.status == Status.PENDING
@@ -75,7 +75,7 @@ def test_a_moderator_of_another_site_gets_404_and_never_sees_the_comment(
     comment = held(site, "Texte confidentiel de News.")
     client = signed_in(other_moderator)
     assert decide(client, comment).status_code == 404
-    missing = client.post("/moderate/comments/999999/decide", {"action": "publish", "seen": 0}, **HX)
+    missing = client.post("/moderate/comments/999999/decide", {"action": "publish", "seen": 0}, headers=HX)
     assert missing.status_code == 404  # the same answer as for a comment that exists elsewhere
     for tab in ("pending", "all"):
         assert "Texte confidentiel" not in client.get("/moderate/", {"tab": tab}).content.decode()
@@ -112,9 +112,9 @@ def test_every_post_needs_the_csrf_token(moderator: Any, site: Any) -> None:
     comment = held(site, "Un commentaire.")
     client = signed_in(moderator, enforce_csrf_checks=True)
     seen = comment.decisions.get().pk
-    refused = client.post(f"/moderate/comments/{comment.pk}/decide", {"action": "publish", "seen": seen}, **HX)
+    refused = client.post(f"/moderate/comments/{comment.pk}/decide", {"action": "publish", "seen": seen}, headers=HX)
     assert refused.status_code == 403
-    assert client.post("/moderate/undo", **HX).status_code == 403
+    assert client.post("/moderate/undo", headers=HX).status_code == 403
     comment.refresh_from_db()
     assert comment.status == Status.PENDING
     # The token the page carries is accepted.
@@ -123,7 +123,7 @@ def test_every_post_needs_the_csrf_token(moderator: Any, site: Any) -> None:
     accepted = client.post(
         f"/moderate/comments/{comment.pk}/decide",
         {"action": "publish", "seen": seen, "csrfmiddlewaretoken": token},
-        **HX,
+        headers=HX,
     )
     assert accepted.status_code == 200
     comment.refresh_from_db()
