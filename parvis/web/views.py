@@ -6,13 +6,14 @@ same action as the API. It uses Django's CSRF token because, unlike the API, it 
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
@@ -25,6 +26,7 @@ from parvis.core.clients import fingerprint
 from parvis.core.exceptions import Code, ProblemError
 from parvis.core.models import Site
 from parvis.core.sites import site_by_slug
+from parvis.moderation.transparency import report as transparency_report
 from parvis.threads.keys import thread_key
 from parvis.threads.models import Thread
 from parvis.web import demo
@@ -170,3 +172,30 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return error_page(request, ProblemError(Code.CSRF_FAILED))
+
+
+def transparency(request: HttpRequest, site: str) -> HttpResponse:
+    """The site's public monthly transparency report (`?month=YYYY-MM`, by default the last complete month)."""
+    current = site_by_slug(site)
+    if current is None:
+        return error_page(request, ProblemError(Code.SITE_NOT_FOUND))
+    today = timezone.now().date()
+    wanted = request.GET.get("month", "")
+    try:
+        month = date.fromisoformat(f"{wanted}-01") if wanted else (today.replace(day=1) - timedelta(days=1))
+    except ValueError:
+        return error_page(request, ProblemError(Code.VALIDATION_FAILED, "month must look like 2026-11.", field="month"))
+    month = month.replace(day=1)
+    figures = transparency_report(current, month)
+    previous = (month - timedelta(days=1)).replace(day=1)
+    following = (month + timedelta(days=32)).replace(day=1)
+    return render(
+        request,
+        "parvis/transparency.html",
+        {
+            "site": current,
+            "report": figures,
+            "previous": previous.strftime("%Y-%m"),
+            "following": following.strftime("%Y-%m") if following <= today else None,
+        },
+    )
