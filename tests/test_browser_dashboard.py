@@ -40,6 +40,14 @@ save_policy(site, {{
 user = get_user_model().objects.create_user("mona", password={PASSWORD!r})
 Membership.objects.create(user=user, site=site, role="moderator")
 """
+COLLEAGUE_APPROVES = """
+from django.contrib.auth import get_user_model
+from parvis.comments.models import Comment
+from parvis.moderation.actions import moderate
+from parvis.moderation.models import Action
+colleague = get_user_model().objects.create_superuser("colette", password="another long password")
+moderate(Comment.objects.get(pk={comment}), Action.PUBLISH, actor=colleague)
+"""
 AUDIT = """
 import json
 from parvis.moderation.models import AuditEntry
@@ -161,4 +169,14 @@ def test_a_moderator_decides_with_the_keyboard_only(server: ParvisServer, watche
         last = audit(server)[-1]
         assert last[:4] == ["comment.hold", first, "mona", None] and last[4].startswith("undo of decision #")
 
-    watched.assert_quiet()
+        # A colleague decides on the first comment after the page showed it: the moderator's key is refused (409)
+        # and the item says who decided, instead of deciding twice.
+        server.cli("manage", "shell", "-c", COLLEAGUE_APPROVES.format(comment=first))
+        page.keyboard.press("s")
+        expect(page.locator(f"#item-{first} .dash-notice")).to_contain_text("Already decided by colette")
+        item_status(page, first).to_have_attribute("data-status", "approved")
+        assert public(http) == {third: "approved", first: "approved"}
+        assert audit(server)[-1][:3] == ["comment.publish", first, "colette"]
+
+    # The browser logs the refused decision's 409 as a failed resource; that one is expected.
+    watched.assert_quiet(allow_console=r"status of 409")
