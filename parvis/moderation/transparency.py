@@ -59,10 +59,10 @@ def report(site: Site, month: date) -> Report:
     automatic: Counter[str] = Counter()
     by_person: Counter[str] = Counter()
     for pk in removed_ids:
-        decision = latest.get(pk)
-        categories = [c for c in (decision.categories if decision else []) if c != SHADOW_BAN]
-        category = categories[0] if categories else ("spam" if decision and decision.action == Action.SPAM else "other")
-        (by_person if decision is not None and decision.stage == Stage.MODERATOR else automatic)[category] += 1
+        final = latest.get(pk)
+        categories = [c for c in (final.categories if final else []) if c != SHADOW_BAN]
+        category = categories[0] if categories else ("spam" if final and final.action == Action.SPAM else "other")
+        (by_person if final is not None and final.stage == Stage.MODERATOR else automatic)[category] += 1
     labels = sorted(set(automatic) | set(by_person), key=lambda name: -(automatic[name] + by_person[name]))
     result.removed = [(str(config.label(name)), automatic[name], by_person[name]) for name in labels]
     result.removed_total = len(removed_ids)
