@@ -15,7 +15,12 @@ urlpatterns = [
     path("undo", decide.undo, name="undo"),
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="dashboard/login.html", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="dashboard/login.html",
+            redirect_authenticated_user=True,
+            # Without ?next=, to the queue rather than settings.LOGIN_REDIRECT_URL (the admin signs in elsewhere).
+            next_page=reverse_lazy("dashboard:queue"),
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page=reverse_lazy("dashboard:login")), name="logout"),

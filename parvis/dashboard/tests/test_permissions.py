@@ -141,3 +141,11 @@ def test_the_login_form_needs_the_csrf_token(moderator: Any) -> None:
 def test_membership_is_in_the_admin(admin_client: Client, moderator: Any) -> None:
     page = admin_client.get("/admin/dashboard/membership/")
     assert page.status_code == 200 and "mona" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_signing_in_without_a_next_page_leads_to_the_queue(client: Client, moderator: Any) -> None:
+    answer = client.post("/moderate/login/", {"username": "mona", "password": PASSWORD})
+    assert answer.status_code == 302 and answer["Location"] == "/moderate/"
+    wrong = Client().post("/moderate/login/", {"username": "mona", "password": "wrong"})
+    assert wrong.status_code == 200 and "didn" in wrong.content.decode()

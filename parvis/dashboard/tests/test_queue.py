@@ -131,3 +131,20 @@ def test_the_queue_page_loads_only_static_scripts_and_the_csrf_token(moderator: 
     assert " style=" not in html and "<style" not in html
     assert 'name="csrfmiddlewaretoken"' in html
     assert "/static/dashboard/vendor/htmx.min.js" in html and "/static/dashboard/queue.js" in html
+
+
+@pytest.mark.django_db
+def test_the_reject_menu_offers_the_sites_own_categories_with_their_labels(moderator: Any, site: Any) -> None:
+    from parvis.moderation.policy import save_policy
+
+    save_policy(
+        site,
+        {
+            "categories": {"threat": {"enabled": False}},
+            "custom": [{"slug": "valeurs", "label": "Contraire à nos valeurs", "phrases": ["une phrase"]}],
+        },
+    )
+    held(site, "Un commentaire.")
+    page = signed_in(moderator).get("/moderate/").content.decode()
+    assert 'name="category" value="valeurs"' in page and "Contraire à nos valeurs" in page
+    assert 'name="category" value="threat"' not in page
