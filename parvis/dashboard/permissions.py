@@ -55,6 +55,8 @@ def require_role(user: Any, site: Site, roles: Iterable[str] = DECIDING_ROLES) -
 
 def comment_for(user: Any, comment_id: int) -> Comment:
     """A comment of one of ``user``'s sites, or 404 (whether it exists elsewhere or not at all)."""
+    if not 0 < comment_id < 2**63:
+        raise Http404  # beyond any primary key; SQLite would overflow on it
     comment = (
         Comment.objects.select_related("thread__site").filter(pk=comment_id, thread__site__in=sites_for(user)).first()
     )

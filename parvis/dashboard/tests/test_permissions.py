@@ -77,6 +77,8 @@ def test_a_moderator_of_another_site_gets_404_and_never_sees_the_comment(
     assert decide(client, comment).status_code == 404
     missing = client.post("/moderate/comments/999999/decide", {"action": "publish", "seen": 0}, headers=HX)
     assert missing.status_code == 404  # the same answer as for a comment that exists elsewhere
+    huge = client.post(f"/moderate/comments/{10**30}/decide", {"action": "publish", "seen": 0}, headers=HX)
+    assert huge.status_code == 404
     for tab in ("pending", "all"):
         assert "Texte confidentiel" not in client.get("/moderate/", {"tab": tab}).content.decode()
     # Naming the other site in the filter does not open it either.
