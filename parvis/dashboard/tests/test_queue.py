@@ -148,3 +148,20 @@ def test_the_reject_menu_offers_the_sites_own_categories_with_their_labels(moder
     page = signed_in(moderator).get("/moderate/").content.decode()
     assert 'name="category" value="valeurs"' in page and "Contraire à nos valeurs" in page
     assert 'name="category" value="threat"' not in page
+
+
+@pytest.mark.django_db
+def test_keeping_a_reported_comment_takes_it_off_the_reported_tab_until_someone_reports_it_again(
+    moderator: Any, site: Any
+) -> None:
+    from parvis.moderation.actions import moderate
+    from parvis.moderation.models import Action
+
+    comment = held(site, "Signalé à tort.", status=Status.APPROVED)
+    Flag.objects.create(comment=comment, reporter_key="r1", reason=FlagReason.ABUSE)
+    client = signed_in(moderator)
+    assert listed(client.get("/moderate/", {"tab": "reported"})) == [comment.pk]
+    moderate(comment, Action.PUBLISH, actor=moderator)
+    assert listed(client.get("/moderate/", {"tab": "reported"})) == []
+    Flag.objects.create(comment=comment, reporter_key="r2", reason=FlagReason.OFF_TOPIC)
+    assert listed(client.get("/moderate/", {"tab": "reported"})) == [comment.pk]

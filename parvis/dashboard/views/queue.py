@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -14,6 +14,7 @@ from parvis import conf
 from parvis.comments.models import Comment, Flag, Status
 from parvis.dashboard.permissions import sites_for, staff_view
 from parvis.dashboard.views.items import build_items, reject_menu, with_relations
+from parvis.moderation.models import Decision, Stage
 
 PER_PAGE = 50
 TABS = ("pending", "reported", "spam", "all")
@@ -58,7 +59,17 @@ def queue_queryset(user: object, filters: Filters) -> QuerySet[Comment]:
     if filters.tab == "pending":
         comments = comments.filter(status=Status.PENDING)
     elif filters.tab == "reported":
-        comments = comments.filter(Exists(Flag.objects.filter(comment=OuterRef("pk"))), status=Status.APPROVED)
+        # Reports a moderator has not answered yet: those made after the comment's last moderator decision. Keeping a
+        # reported comment published takes it off this tab until someone reports it again.
+        reviewed = Decision.objects.filter(comment=OuterRef("pk"), stage=Stage.MODERATOR).order_by("-created_at")
+        comments = (
+            comments.filter(status=Status.APPROVED)
+            .annotate(reviewed_at=Subquery(reviewed.values("created_at")[:1]))
+            .filter(
+                Q(reviewed_at__isnull=True) & Exists(Flag.objects.filter(comment=OuterRef("pk")))
+                | Exists(Flag.objects.filter(comment=OuterRef("pk"), created_at__gt=OuterRef("reviewed_at")))
+            )
+        )
     elif filters.tab == "spam":
         comments = comments.filter(status=Status.SPAM)
     else:
