@@ -132,8 +132,9 @@ def undo(request: HttpRequest) -> HttpResponse:
             response = _item_response(request, comment.pk, status=409, notice=message)
         else:
             status = Status(last["status"])
-            undone = Decision.objects.filter(comment=locked, pk__lt=newest.pk).order_by("-created_at", "-pk").first()
-            category = _known_category(locked, undone) if status == Status.REJECTED else None
+            # The decision that had set the status being restored: a rejection is restored with its reason.
+            before = Decision.objects.filter(comment=locked, pk__lt=newest.pk).order_by("-created_at", "-pk").first()
+            category = _known_category(locked, before) if status == Status.REJECTED else None
             try:
                 moderate(
                     locked,
