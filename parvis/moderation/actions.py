@@ -94,8 +94,9 @@ def moderate(
             decided_by=actor if getattr(actor, "pk", None) else None,
             note=note[:500],
         )
+        # A new verdict replaces what the comment taught before; a hold (an undo, a second look) teaches nothing.
+        Example.objects.filter(comment=comment).delete()
         if labels:
-            Example.objects.filter(comment=comment).delete()
             Example.objects.create(
                 site=site, comment=comment, key=normalise(comment.body_markdown).text, language=comment.language,
                 labels=labels, base=base,

@@ -124,3 +124,14 @@ def test_a_version_that_scores_worse_on_held_out_decisions_is_refused(site: Any)
     assert version is not None
     assert version.state == SiteModelState.REFUSED
     assert learning.active_site_model(site) is None
+
+
+@pytest.mark.django_db
+def test_undoing_an_approval_takes_back_what_it_taught(api: Any, site: Any) -> None:
+    comment = Comment.objects.get(pk=_post(api, "Un avis ordinaire sur le budget.", 1)["id"])
+    moderate(comment, Action.PUBLISH)
+    assert Example.objects.filter(comment=comment).count() == 1
+    moderate(comment, Action.HOLD, note="undo")
+    assert not Example.objects.filter(comment=comment).exists()
+    moderate(comment, Action.REJECT, category="insult")
+    assert Example.objects.get(comment=comment).labels["insult"] == 1
