@@ -7,7 +7,7 @@ what real traffic produces.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -119,12 +119,26 @@ def ensure_site() -> Site:
     return site
 
 
+def _post(site: Site, item: Seed, ids: dict[str, int], now: datetime, author: str) -> int:
+    """Post one seed as its own reader would, dated ``item.hours_ago`` before ``now``; returns the comment's id."""
+    draft = Draft(
+        thread_key=THREAD_KEY,
+        thread_url=f"{conf.public_url()}/",
+        thread_title=THREAD_TITLE,
+        body=item.body,
+        parent_id=ids[item.reply_to] if item.reply_to else None,
+        author_name=item.name,
+    )
+    comment = post_comment(site, draft, _fingerprint(author)).comment
+    Comment.objects.filter(pk=comment.pk).update(created_at=now - timedelta(hours=item.hours_ago))
+    return comment.pk
+
+
 def seed(reset: bool = False) -> tuple[Site, int]:
     """Create the demo site and thread; returns the site and the number of comments created.
 
     Each seeded author and voter has its own fingerprint, so the default rate limits are never reached."""
     site = ensure_site()
-    url = f"{conf.public_url()}/"
     with transaction.atomic():
         if reset:
             Thread.objects.filter(site=site, key=THREAD_KEY).delete()
@@ -133,30 +147,11 @@ def seed(reset: bool = False) -> tuple[Site, int]:
         ids: dict[str, int] = {}
         now = timezone.now()
         for index, item in enumerate(SEEDS):
-            draft = Draft(
-                thread_key=THREAD_KEY,
-                thread_url=url,
-                thread_title=THREAD_TITLE,
-                body=item.body,
-                parent_id=ids[item.reply_to] if item.reply_to else None,
-                author_name=item.name,
-            )
-            comment = post_comment(site, draft, _fingerprint(f"author-{index}")).comment
-            Comment.objects.filter(pk=comment.pk).update(created_at=now - timedelta(hours=item.hours_ago))
-            ids[item.ref] = comment.pk
+            ids[item.ref] = _post(site, item, ids, now, f"author-{index}")
             for voter in range(item.votes):
-                vote(site, comment.pk, 1, _fingerprint(f"voter-{voter}"))
+                vote(site, ids[item.ref], 1, _fingerprint(f"voter-{voter}"))
         for index, item in enumerate(HELD_SEEDS):
-            draft = Draft(
-                thread_key=THREAD_KEY,
-                thread_url=url,
-                thread_title=THREAD_TITLE,
-                body=item.body,
-                parent_id=ids[item.reply_to] if item.reply_to else None,
-                author_name=item.name,
-            )
-            held = post_comment(site, draft, _fingerprint(f"held-{index}")).comment
-            Comment.objects.filter(pk=held.pk).update(created_at=now - timedelta(hours=item.hours_ago))
+            _post(site, item, ids, now, f"held-{index}")
         reported, reasons = REPORTED
         for index, reason in enumerate(reasons):
             flag(site, ids[reported], reason, "", _fingerprint(f"reporter-{index}"))
