@@ -6,6 +6,7 @@ what real traffic produces.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -156,3 +157,21 @@ def seed(reset: bool = False) -> tuple[Site, int]:
         for index, reason in enumerate(reasons):
             flag(site, ids[reported], reason, "", _fingerprint(f"reporter-{index}"))
     return site, len(SEEDS)
+
+
+MODERATOR = "moderateur"
+
+
+def ensure_moderator(site: Site) -> str | None:
+    """A moderator account for the demo site; returns its new password when it was just created (printed once)."""
+    from django.contrib.auth import get_user_model
+
+    from parvis.dashboard.models import Membership, Role
+
+    users = get_user_model()
+    if users.objects.filter(username=MODERATOR).exists():
+        return None
+    password = secrets.token_urlsafe(12)
+    user = users.objects.create_user(MODERATOR, password=password)
+    Membership.objects.create(user=user, site=site, role=Role.MODERATOR)
+    return password

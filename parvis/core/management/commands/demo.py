@@ -18,3 +18,12 @@ class Command(BaseCommand):
         site, created = demo.seed(reset=options["reset"])
         state = f"seeded {created} comments" if created else "already seeded"
         self.stdout.write(f"Demo site '{site.slug}': {state}. Open {conf.public_url()}/")
+        password = demo.ensure_moderator(site)
+        login = f"{conf.public_url()}/moderate/login/"
+        if password:
+            self.stdout.write(f"Moderator account: {demo.MODERATOR} / {password} — the queue is at {login}")
+        else:
+            self.stdout.write(
+                f"Moderator account: {demo.MODERATOR} (password shown when it was created; "
+                f"`parvis manage changepassword {demo.MODERATOR}` sets a new one) — {login}"
+            )
