@@ -17,8 +17,8 @@ from parvis.moderation import engine
 from parvis.moderation.categories import Category
 from parvis.moderation.models import Action, Appeal, AuditEntry, Decision, Example, Stage
 from parvis.moderation.normalise import normalise
-from parvis.moderation.pipeline import HOLD_STATUS, Verdict
-from parvis.moderation.policy import active_policy
+from parvis.moderation.pipeline import STATUS_OF_ACTION, Verdict
+from parvis.moderation.policy import PolicyConfig, active_policy
 from parvis.threads.models import Thread
 
 APPEAL_MAX = 1000
@@ -53,9 +53,8 @@ def record(comment: Comment, verdict: Verdict, stage: str) -> Decision:
     )
 
 
-def _labels(site: Site, action: Action, category: str | None) -> dict[str, int]:
+def _labels(policy: PolicyConfig, action: Action, category: str | None) -> dict[str, int]:
     """What a moderator's decision says about each category the site scores."""
-    policy = active_policy(site).config
     names = [name for name, rule in policy.categories.items() if rule.enabled] + [c.slug for c in policy.custom]
     labels = dict.fromkeys(names, 0)
     if action == Action.SPAM:
@@ -75,20 +74,21 @@ def moderate(
 ) -> Decision:
     """A moderator's verdict: publish, hold, reject (with the policy category it breaks) or spam."""
     site = comment.thread.site
-    if category is not None and active_policy(site).config.rule(category) is None:
+    policy = active_policy(site)
+    if category is not None and policy.config.rule(category) is None:
         raise ProblemError(Code.VALIDATION_FAILED, f"Unknown policy category {category!r}.", field="category")
-    labels = _labels(site, action, category) if action != Action.HOLD else {}
+    labels = _labels(policy.config, action, category) if action != Action.HOLD else {}
     base = engine.assess(comment.body_markdown, language=comment.language or None).engine_scores if labels else {}
     with transaction.atomic():
         comment = Comment.objects.select_for_update().select_related("thread").get(pk=comment.pk)
         if comment.status == Status.DELETED:
             raise ProblemError(Code.COMMENT_UNAVAILABLE)
-        set_status(comment, HOLD_STATUS[action])
+        set_status(comment, STATUS_OF_ACTION[action])
         decision = Decision.objects.create(
             comment=comment,
             stage=Stage.MODERATOR,
             action=action,
-            policy_version=active_policy(site).version,
+            policy_version=policy.version,
             categories=[category] if category else [],
             language=comment.language,
             decided_by=actor if getattr(actor, "pk", None) else None,

@@ -11,12 +11,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from parvis.comments.models import Comment, Status
-from parvis.moderation.models import Action, Appeal, Decision
-from parvis.moderation.pipeline import SHADOW_BAN
+from parvis.moderation.models import Appeal, Decision
+from parvis.moderation.pipeline import SHADOW_BAN, STATUS_OF_ACTION
 from parvis.moderation.policy import PolicyConfig, active_policy
 
-_ACTION_OF_STATUS = {Status.APPROVED: Action.PUBLISH, Status.PENDING: Action.HOLD, Status.REJECTED: Action.REJECT,
-                     Status.SPAM: Action.SPAM}  # fmt: skip
+_ACTION_OF_STATUS = {status: action for action, status in STATUS_OF_ACTION.items()}
 
 
 def outcomes(comments: Iterable[Comment]) -> dict[int, dict[str, Any]]:

@@ -39,7 +39,8 @@ PREMODERATION, FIRST_COMMENT, SURGE, CHECKING, UNAVAILABLE = (
 )  # fmt: skip
 # Recorded for moderators; never shown to the author (that is what makes the ban a shadow one).
 SHADOW_BAN = "shadow_ban"
-HOLD_STATUS = {Action.PUBLISH: Status.APPROVED, Action.HOLD: Status.PENDING, Action.REJECT: Status.REJECTED,
+# The comment status each action leaves it in.
+STATUS_OF_ACTION = {Action.PUBLISH: Status.APPROVED, Action.HOLD: Status.PENDING, Action.REJECT: Status.REJECTED,
                Action.SPAM: Status.SPAM}  # fmt: skip
 
 
@@ -82,7 +83,7 @@ class Verdict:
 
     @property
     def status(self) -> str:
-        return HOLD_STATUS[self.action]
+        return STATUS_OF_ACTION[self.action]
 
 
 def assess_text(site: Site, text: str, *, language: str | None = None, full: bool = False) -> TextAssessment:

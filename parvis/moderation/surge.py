@@ -39,9 +39,9 @@ def _surging(thread: Thread, rule: Surge, minutes: int) -> dict[str, float] | No
     return None
 
 
-def observe(thread: Thread) -> None:
-    """After a new comment: switch the thread to pre-moderation if it is surging."""
-    rule = active_policy(thread.site).config.surge
+def observe(thread: Thread, rule: Surge) -> None:
+    """After a new comment: switch the thread to pre-moderation if it is surging (``rule``: the site's policy in
+    force, which the comment's decision has already read)."""
     if not rule.enabled or thread.surge_since is not None:
         return
     figures = _surging(thread, rule, rule.window_minutes)
@@ -51,7 +51,7 @@ def observe(thread: Thread) -> None:
     if not Thread.objects.filter(pk=thread.pk, surge_since__isnull=True).update(surge_since=now):
         return  # another request switched it first
     thread.surge_since = now
-    AuditEntry.objects.create(site=thread.site, thread=thread, action="surge.started", details=figures)
+    AuditEntry.objects.create(site_id=thread.site_id, thread=thread, action="surge.started", details=figures)
     transaction.on_commit(lambda: _alert(thread, figures))
     from parvis.moderation.tasks import calm_surge
 

@@ -137,7 +137,7 @@ def post_comment(site: Site, draft: Draft, client: ClientFingerprint, *, idempot
             if verdict.second_opinion:
                 # In the same transaction: the job exists exactly when the held comment does.
                 second_opinion.enqueue(comment.pk, decision.pk)
-            surge.observe(thread)
+            surge.observe(thread, scored.policy.config.surge)
             if idempotency_key:
                 IdempotencyRecord.objects.create(
                     site=site,
