@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +57,14 @@ class Comment(models.Model):
     anchor_exact = models.TextField(blank=True)
     anchor_prefix = models.CharField(max_length=64, blank=True)
     anchor_suffix = models.CharField(max_length=64, blank=True)
+    # Staff marks shown to readers: a pinned comment heads its thread, an editor's pick carries a badge.
+    pinned = models.BooleanField(default=False)
+    editors_pick = models.BooleanField(default=False)
+    # Set when a moderator edited or redacted the text: readers see "edited by the moderation".
+    moderator_edited_at = models.DateTimeField(null=True, blank=True)
+    moderator_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         indexes: ClassVar = [

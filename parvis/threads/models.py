@@ -15,6 +15,8 @@ class Thread(models.Model):
     url = models.URLField(max_length=2048, blank=True)
     title = models.CharField(max_length=300, blank=True)
     is_closed = models.BooleanField(default=False)
+    # Switched to pre-moderation by staff: every new comment waits for a moderator (surges set surge_since instead).
+    premoderated = models.BooleanField(default=False)
     # Published comments, kept by the comment actions so counts never scan the comment table.
     comment_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
