@@ -22,7 +22,7 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from parvis.dashboard.staff_accounts import enabled_factor, verify_login
+from parvis.dashboard.staff_accounts import SecondFactorError, enabled_factor, verify_login
 
 PENDING_KEY = "dashboard_pending_login"
 PENDING_SALT = "parvis.dashboard.pending-login"
@@ -70,6 +70,11 @@ def pending_login(request: HttpRequest) -> tuple[Any, str, str] | None:
     return user, str(data["backend"]), str(data["next"])
 
 
+def _start_again(request: HttpRequest) -> HttpResponse:
+    request.session.pop(PENDING_KEY, None)
+    return HttpResponseRedirect(reverse("dashboard:login") + "?expired=1")
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def code_step(request: HttpRequest) -> HttpResponse:
@@ -77,12 +82,15 @@ def code_step(request: HttpRequest) -> HttpResponse:
         return redirect("dashboard:queue")
     pending = pending_login(request)
     if pending is None:
-        request.session.pop(PENDING_KEY, None)
-        return HttpResponseRedirect(reverse("dashboard:login") + "?expired=1")
+        return _start_again(request)
     user, backend, next_page = pending
     if request.method == "GET":
         return render(request, "dashboard/login_code.html", {})
-    verdict = verify_login(user, str(request.POST.get("code", ""))[:MAX_CODE_LENGTH])
+    try:
+        verdict = verify_login(user, str(request.POST.get("code", ""))[:MAX_CODE_LENGTH])
+    except SecondFactorError:
+        # The factor was reset or disabled since the password step: that step decides again.
+        return _start_again(request)
     if not verdict.accepted:
         status = 429 if verdict.locked else 400
         return render(request, "dashboard/login_code.html", {"error": verdict.reason}, status=status)
