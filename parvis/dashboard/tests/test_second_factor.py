@@ -399,3 +399,19 @@ def test_an_administrator_resets_a_lost_second_factor_in_the_admin(owner: Any, a
     assert not SecondFactor.objects.filter(user=owner).exists()
     [entry] = audit("totp.reset")
     assert entry.details["user"] == "olga" and entry.actor_label == "admin"
+
+
+@pytest.mark.django_db
+def test_the_admin_signs_in_through_the_dashboard_so_the_code_is_asked_there_too(superuser: Any) -> None:
+    secret, _ = enrol(superuser)
+    client = Client()
+    to_admin_login = client.get("/admin/")
+    assert to_admin_login["Location"] == "/admin/login/?next=/admin/"
+    assert client.get(to_admin_login["Location"])["Location"] == "/moderate/login/?next=/admin/"
+    # The admin's own form is gone: posting the password there signs nobody in.
+    client.post("/admin/login/?next=/admin/", {"username": "root", "password": PASSWORD})
+    assert client.get("/admin/").status_code == 302
+    password_step(client, "root", "/admin/")
+    assert client.get("/admin/").status_code == 302
+    assert client.post("/moderate/login/code/", {"code": current_code(secret)})["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
