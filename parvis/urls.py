@@ -21,6 +21,8 @@ urlpatterns = [
     # Perspective-compatible AnalyzeComment at Perspective's own path, so its clients only change the base URL.
     path("v1alpha1/", perspective_api.urls),
     path("moderate/", include("parvis.dashboard.urls")),
+    # The admin signs in through the dashboard's login, so an account with a second factor is asked for its code.
+    path("admin/login/", RedirectView.as_view(pattern_name="dashboard:login", query_string=True)),
     path("admin/", admin.site.urls),
     path("healthz", views.health, name="health"),
 ]

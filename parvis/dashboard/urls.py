@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from parvis.dashboard.views import decide, queue
+from parvis.dashboard.views import account, decide, queue, signin
 
 app_name = "dashboard"
 
@@ -13,15 +13,13 @@ urlpatterns = [
     path("", queue.queue, name="queue"),
     path("comments/<int:comment_id>/decide", decide.decide, name="decide"),
     path("undo", decide.undo, name="undo"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="dashboard/login.html",
-            redirect_authenticated_user=True,
-            # Without ?next=, to the queue rather than settings.LOGIN_REDIRECT_URL (the admin signs in elsewhere).
-            next_page=reverse_lazy("dashboard:queue"),
-        ),
-        name="login",
-    ),
+    path("login/", signin.PasswordStep.as_view(), name="login"),
+    path("login/code/", signin.code_step, name="login-code"),
     path("logout/", auth_views.LogoutView.as_view(next_page=reverse_lazy("dashboard:login")), name="logout"),
+    path("account/", account.account, name="account"),
+    path("account/totp/start", account.totp_start, name="totp-start"),
+    path("account/totp/confirm", account.totp_confirm, name="totp-confirm"),
+    path("account/totp/disable", account.totp_disable, name="totp-disable"),
+    path("account/password/", account.password_change, name="password-change"),
+    path("sites/<slug:slug>/security", account.site_security, name="site-security"),
 ]
