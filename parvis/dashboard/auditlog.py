@@ -114,7 +114,8 @@ def _text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-_TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
+_TOKENS = re.compile(r"\w+\s*|[^\w\s]\s*|\s+")
+# Spaces stick to the word before them, so a lone space never "matches" between two unrelated phrases.
 
 
 def word_diff(before: str, after: str) -> tuple[tuple[str, str], ...]:
