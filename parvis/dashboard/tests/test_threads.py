@@ -189,7 +189,9 @@ def test_a_pinned_comment_comes_first_and_a_pick_carries_its_badge_everywhere(
     assert html.count("parvis-mark parvis-pick") == 1
     assert mark(staff, third, "unpin").status_code == 303
     assert [c["id"] for c in api.thread().json()["comments"]] == [first, second, third]
-    actions = list(AuditEntry.objects.filter(action__startswith="comment.").values_list("action", "details"))
+    actions = list(
+        AuditEntry.objects.filter(action__startswith="comment.").order_by("pk").values_list("action", "details")
+    )
     assert actions == [
         ("comment.pinned", {"pinned": {"before": False, "after": True}}),
         ("comment.picked", {"editors_pick": {"before": False, "after": True}}),
