@@ -54,7 +54,7 @@ class ReasonOut(Schema):
     code: str = Field(
         ...,
         description="A policy category, a custom category's slug, or why the comment waits "
-        "(premoderation, first_comment, surge, checking, unavailable).",
+        "(premoderation, thread_premoderated, first_comment, surge, checking, unavailable).",
     )
     label: str = Field(..., description="The category's name in the site's words (custom categories).")
 
@@ -109,6 +109,8 @@ class CommentOut(Schema):
     score: int
     depth: int
     anchor: Anchor | None
+    pinned: bool = Field(False, description="Pinned by the moderators: shown first in its thread.")
+    editors_pick: bool = Field(False, description="Marked as an editor's pick by the newsroom.")
     own: bool = Field(False, description="Posted by the reader whose edit token came with the request.")
     moderation: ModerationOut | None = Field(
         None, description="Only on your own comments that are held or were removed: why, and whether you can appeal."

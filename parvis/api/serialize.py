@@ -44,6 +44,9 @@ def comment(
         "score": item.score,
         "depth": item.depth,
         "anchor": anchor,
+        # Staff marks only on what readers can read: a pinned comment removed since keeps no badge.
+        "pinned": item.pinned and item.status == Status.APPROVED,
+        "editors_pick": item.editors_pick and item.status == Status.APPROVED,
         "own": own,
         "moderation": moderation if own else None,
         "replies": replies or [],

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 
 from parvis.comments.models import Comment, Status
 from parvis.comments.tokens import token_hash
@@ -36,6 +36,11 @@ _ORDER = {
     Sort.NEWEST: ("-created_at", "-id"),
     Sort.BEST: ("-rank", "-score", "created_at", "id"),
 }
+
+
+# Pinned comments head their thread (and a pinned reply its siblings) whatever the sort; only while published, so a
+# pinned comment removed since keeps its place as a placeholder instead of heading the thread.
+PINNED_FIRST = Case(When(pinned=True, status=Status.APPROVED, then=Value(0)), default=Value(1))
 
 
 @dataclass
@@ -96,12 +101,12 @@ def read_page(thread: Thread, sort: Sort, limit: int, cursor: str | None, own_to
         position = Cursor(0, snapshot)
     top = top.filter(id__lte=position.snapshot)
     total = top.count()
-    page = list(top.order_by(*_ORDER[sort])[position.offset : position.offset + limit])
+    page = list(top.order_by(PINNED_FIRST, *_ORDER[sort])[position.offset : position.offset + limit])
     replies = (
         list(
             _visible(Comment.objects.filter(root__in=[c.pk for c in page]), own_hashes)
             .filter(id__lte=position.snapshot)
-            .order_by("created_at", "id")
+            .order_by(PINNED_FIRST, "created_at", "id")
         )
         if page
         else []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from parvis.dashboard.views import account, decide, queue, signin
+from parvis.dashboard.views import account, audit, decide, queue, signin, threads
 
 app_name = "dashboard"
 
@@ -15,6 +15,13 @@ urlpatterns = [
     path("undo", decide.undo, name="undo"),
     path("login/", signin.PasswordStep.as_view(), name="login"),
     path("login/code/", signin.code_step, name="login-code"),
+    path("audit/", audit.audit_log, name="audit"),
+    path("audit/export.csv", audit.audit_export, name="audit-export"),
+    path("audit/<int:entry_id>/reverse", audit.reverse_entry, name="audit-reverse"),
+    path("threads/", threads.thread_list, name="threads"),
+    path("threads/<int:thread_id>/", threads.thread_detail, name="thread"),
+    path("threads/<int:thread_id>/control", threads.thread_control, name="thread-control"),
+    path("comments/<int:comment_id>/mark", threads.comment_mark, name="mark"),
     path("logout/", auth_views.LogoutView.as_view(next_page=reverse_lazy("dashboard:login")), name="logout"),
     path("account/", account.account, name="account"),
     path("account/totp/start", account.totp_start, name="totp-start"),

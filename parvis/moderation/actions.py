@@ -70,9 +70,18 @@ def _labels(policy: PolicyConfig, action: Action, category: str | None) -> dict[
 
 
 def moderate(
-    comment: Comment, action: Action, *, actor: Any = None, category: str | None = None, note: str = ""
+    comment: Comment,
+    action: Action,
+    *,
+    actor: Any = None,
+    category: str | None = None,
+    note: str = "",
+    audit: dict[str, Any] | None = None,
 ) -> Decision:
-    """A moderator's verdict: publish, hold, reject (with the policy category it breaks) or spam."""
+    """A moderator's verdict: publish, hold, reject (with the policy category it breaks) or spam.
+
+    The audit entry names the decision and the status before and after it, so the audit log can reverse it;
+    ``audit`` adds to its details (a reversal names the entry it reverses)."""
     site = comment.thread.site
     policy = active_policy(site)
     if category is not None and policy.config.rule(category) is None:
@@ -83,6 +92,7 @@ def moderate(
         comment = Comment.objects.select_for_update().select_related("thread").get(pk=comment.pk)
         if comment.status == Status.DELETED:
             raise ProblemError(Code.COMMENT_UNAVAILABLE)
+        before = comment.status
         set_status(comment, STATUS_OF_ACTION[action])
         decision = Decision.objects.create(
             comment=comment,
@@ -111,7 +121,13 @@ def moderate(
             action=f"comment.{action}",
             thread_id=comment.thread_id,
             comment=comment,
-            details={"category": category, "note": note[:500]},
+            details={
+                "category": category,
+                "note": note[:500],
+                "decision": decision.pk,
+                "status": {"before": before, "after": comment.status},
+                **(audit or {}),
+            },
         )
         from parvis.moderation import connectors
         from parvis.moderation.tasks import learn_site, report_to_services

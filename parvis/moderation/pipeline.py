@@ -37,6 +37,8 @@ _SEVERITY = {Action.PUBLISH: 0, Action.HOLD: 1, Action.REJECT: 2, Action.SPAM: 3
 PREMODERATION, FIRST_COMMENT, SURGE, CHECKING, UNAVAILABLE = (
     "premoderation", "first_comment", "surge", "checking", "unavailable"
 )  # fmt: skip
+# A thread staff switched to pre-moderation (Thread.premoderated): "thread is pre-moderated".
+THREAD_PREMODERATED = "thread_premoderated"
 # Recorded for moderators; never shown to the author (that is what makes the ban a shadow one).
 SHADOW_BAN = "shadow_ban"
 # The comment status each action leaves it in.
@@ -241,6 +243,9 @@ def decide(
         second_opinion = not second_stage and "stage1" in assessment.model_scores and _encoder_ready()
     if action == Action.PUBLISH and assessment.degraded:
         action, decided = Action.HOLD, [UNAVAILABLE]
+    if action == Action.PUBLISH and thread is not None and thread.premoderated:
+        # Switched on by staff for this article: trusted commenters wait too, unlike the site-wide mode.
+        action, decided = Action.HOLD, [THREAD_PREMODERATED]
     if action == Action.PUBLISH and not trusted:
         if site.moderation_mode == ModerationMode.PRE:
             action, decided = Action.HOLD, [PREMODERATION]

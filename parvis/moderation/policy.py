@@ -8,6 +8,7 @@ the dashboard show that message as is. Every save is a new version: decisions re
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -320,14 +321,36 @@ def save_policy(site: Site, data: Any, *, actor: Any = None, note: str = "") -> 
         policy = Policy.objects.create(
             site=site, version=version, config=config.to_json(), note=note[:300], created_by=actor
         )
+        before = latest.config if latest else default_config().to_json()
         AuditEntry.objects.create(
             site=site,
             actor=actor,
             actor_label=getattr(actor, "username", "") or "system",
             action="policy.saved",
-            details={"version": version, "note": note[:300]},
+            details={"version": version, "note": note[:300], "changes": config_changes(before, config.to_json())},
         )
     return policy
+
+
+def _flat(value: Any, path: str = "") -> dict[str, Any]:
+    """``{"surge": {"enabled": True}}`` → ``{"surge.enabled": True}``; lists stay whole (custom categories)."""
+    if isinstance(value, dict) and value:
+        flat: dict[str, Any] = {}
+        for key, item in value.items():
+            flat.update(_flat(item, f"{path}.{key}" if path else str(key)))
+        return flat
+    return {path: value}
+
+
+def config_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each setting a save changed, by dotted path, with its value before and after: what the audit log shows
+    (the whole configuration twice would bury the one threshold that moved)."""
+    old, new = _flat(json.loads(json.dumps(before))), _flat(json.loads(json.dumps(after)))
+    return {
+        path: {"before": old.get(path), "after": new.get(path)}
+        for path in sorted(old.keys() | new.keys())
+        if old.get(path) != new.get(path)
+    }
 
 
 def public_text(config: PolicyConfig) -> str:

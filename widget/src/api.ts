@@ -34,6 +34,9 @@ export interface Comment {
   score: number;
   depth: number;
   anchor: Anchor | null;
+  /** Pinned by the moderators (the server lists it first) / marked as an editor's pick: a badge each. */
+  pinned: boolean;
+  editors_pick: boolean;
   own: boolean;
   /** Only on the reader's own comments that are held or were removed. */
   moderation?: Moderation | null;

@@ -105,7 +105,10 @@ function render(c: Comment, level: number): HTMLElement {
     !gone && (site ? h("a", { class: "n", href: site, rel: "nofollow ugc noopener", target: "_blank" }, h("bdi", { dir: "auto" }, name)) : h("bdi", { class: "n", dir: "auto" }, name)),
     h("a", { class: "d", href: (cfg.thread.url || "").split("#")[0] + "#comment-" + c.id, target: cfg.thread.url && "_top", title: longDate.format(new Date(c.created)) }, h("time", { datetime: c.created }, ago(c.created))),
     c.edited && h("span", { class: "mu ed" }, t("edited")),
-    h("span", { class: "bd" }));
+    h("span", { class: "bd" }),
+    // After the status badge, which standing() finds as the first .bd.
+    c.pinned && h("span", { class: "bd" }, t("pinned")),
+    c.editors_pick && h("span", { class: "bd" }, t("editors_pick")));
   const body = h("div", { class: "b", dir: "auto" });
   // The one place HTML is inserted: the server rendered and sanitized it (markdown-it + nh3).
   gone ? (body.textContent = t(c.status)) : (body.innerHTML = c.html);
