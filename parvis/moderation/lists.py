@@ -1,9 +1,9 @@
 """A site's block and allow lists: checking an entry before it is saved, the actions that add and remove entries
 (each audited), the compiled lists the pipeline reads (cached per site), and the test box's preview.
 
-The compiled lists are kept per process and checked against a stamp (how many entries the site has and its newest
-entry's id: entries are only ever added or removed, and ids are never reused) — one indexed read per comment, so
-an entry added in one server process is in force in every other one for the very next comment.
+The compiled lists are kept per process and checked against a stamp (how many entries the site has, its newest
+entry's id and time: entries are only ever added or removed) — one indexed read per comment, so an entry added in
+one server process is in force in every other one for the very next comment.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ PROBE_TIMEOUT = 0.1
 PREVIEW_COMMENTS = 1000
 PREVIEW_SAMPLES = 10
 _DOMAIN = regex.compile(r"^(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+[\p{L}]{2,63}$")
+_LETTER_OR_DIGIT = regex.compile(r"[\p{L}\p{N}]")
 _CONTROL = regex.compile(r"[\p{Cc}\p{Cs}]")
 
 
@@ -163,7 +164,7 @@ def clean(site: Site, data: dict[str, Any]) -> Draft:
     if len(note) > 300:
         raise ListError("note", _("The note is longer than 300 characters."))
     if match == ListMatch.WORD:
-        if not rule.word_key(value):
+        if not _LETTER_OR_DIGIT.search(rule.word_key(value)):
             raise ListError("value", _("This entry has no letters or digits to match."))
     elif match == ListMatch.LINK:
         value = domain_of(value)
@@ -255,7 +256,7 @@ def remove_entry(actor: Any, entry: ListEntry) -> None:
 
 # The compiled lists, per site ------------------------------------------------------------------------------------
 
-_compiled: dict[int, tuple[tuple[int, int], rule.CompiledLists]] = {}
+_compiled: dict[int, tuple[tuple[Any, ...], rule.CompiledLists]] = {}
 _lock = threading.Lock()
 
 
@@ -268,8 +269,8 @@ def items(site: Site) -> tuple[rule.Item, ...]:
 
 def for_site(site: Site) -> rule.CompiledLists | None:
     """The site's lists compiled, or None when it has none; rebuilt only when its entries changed."""
-    stamp = ListEntry.objects.filter(site=site).aggregate(total=Count("pk"), last=Max("pk"))
-    key = (int(stamp["total"]), int(stamp["last"] or 0))
+    stamp = ListEntry.objects.filter(site=site).aggregate(total=Count("pk"), last=Max("pk"), newest=Max("created_at"))
+    key = (int(stamp["total"]), int(stamp["last"] or 0), stamp["newest"])
     if key[0] == 0:
         return None
     cached = _compiled.get(site.pk)
