@@ -97,7 +97,7 @@
         break;
       }
       case "?": toggleHelp(); break;
-      case "Escape": closeMenus(); { const help = document.getElementById("dash-help"); if (help) help.hidden = true; } break;
+      case "Escape": closeMenus(); document.querySelectorAll(".dash-ban").forEach((form) => { form.hidden = true; }); { const help = document.getElementById("dash-help"); if (help) help.hidden = true; } break;
       default: return;
     }
     event.preventDefault();
