@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parvis.core.models import Site
@@ -56,9 +57,26 @@ class Ban(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What the moderator banned, in words they recognise ("Léa (commenter #12)", "the network of comment #40"):
+    # the value itself is a hash for addresses and networks, so the list needs a label to be readable.
+    label = models.CharField(max_length=300, blank=True)
+    # The comment the ban was made from (the queue's `b` key), so its item can say so.
+    comment = models.ForeignKey("comments.Comment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         indexes = [models.Index(fields=["site", "kind", "value"])]
 
     def __str__(self) -> str:
         return f"{self.kind} ban on {self.site}"
+
+    @property
+    def state(self) -> str:
+        """ "lifted", "expired" or "active" (now)."""
+        if self.lifted_at is not None:
+            return "lifted"
+        if self.until is not None and self.until <= timezone.now():
+            return "expired"
+        return "active"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from parvis.dashboard.views import account, audit, decide, queue, signin, threads
+from parvis.dashboard.views import account, audit, bans, decide, lists, queue, signin, threads
 
 app_name = "dashboard"
 
@@ -22,6 +22,12 @@ urlpatterns = [
     path("threads/<int:thread_id>/", threads.thread_detail, name="thread"),
     path("threads/<int:thread_id>/control", threads.thread_control, name="thread-control"),
     path("comments/<int:comment_id>/mark", threads.comment_mark, name="mark"),
+    path("comments/<int:comment_id>/ban", bans.ban_sender, name="ban_sender"),
+    path("bans/", bans.bans, name="bans"),
+    path("bans/<int:ban_id>/lift", bans.lift, name="lift_ban"),
+    path("lists/", lists.lists, name="lists"),
+    path("lists/<int:entry_id>/remove", lists.remove, name="remove_entry"),
+    path("lists/preview", lists.preview, name="preview_entry"),
     path("logout/", auth_views.LogoutView.as_view(next_page=reverse_lazy("dashboard:login")), name="logout"),
     path("account/", account.account, name="account"),
     path("account/totp/start", account.totp_start, name="totp-start"),

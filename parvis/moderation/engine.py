@@ -21,7 +21,7 @@ from parvis.moderation.categories import HATE_KINDS, Category
 from parvis.moderation.classifier import stage1, stage2
 from parvis.moderation.findings import Finding
 from parvis.moderation.normalise import Normalised, normalise
-from parvis.moderation.rules import custom, defamation, lexicon, links, personal_data, shape
+from parvis.moderation.rules import custom, defamation, lexicon, links, lists, personal_data, shape
 
 logger = logging.getLogger(__name__)
 
@@ -81,18 +81,28 @@ def _clip(text: str) -> str:
 
 
 def rule_findings(
-    text: str, key: Normalised, language: str, custom_categories: Sequence[CustomCategory]
+    text: str,
+    key: Normalised,
+    language: str,
+    custom_categories: Sequence[CustomCategory],
+    site_lists: lists.CompiledLists | None = None,
 ) -> tuple[list[Finding], bool]:
-    """Every rule's findings, and whether one of them failed (then the comment must not be published unchecked)."""
+    """Every rule's findings, and whether one of them failed (then the comment must not be published unchecked).
+
+    With ``site_lists``, the site's allowed words and domains are taken out of the lexicon and link findings and its
+    block entries add theirs."""
+    allowed = site_lists.allowed_domains if site_lists is not None else frozenset()
     checks: list[Callable[[], list[Finding]]] = [
         lambda: lexicon.check(text, key, language),
         lambda: defamation.check(text, key, language),
         lambda: personal_data.check(text),
-        lambda: links.check(text),
+        lambda: links.check(text, allowed),
         lambda: shape.check(text),
     ]
     if custom_categories:
         checks.append(lambda: custom.check(text, key, custom_categories))
+    if site_lists is not None:
+        checks.append(lambda: lists.check(text, key, site_lists))
     findings: list[Finding] = []
     failed = False
     for check in checks:
@@ -101,6 +111,8 @@ def rule_findings(
         except Exception:  # a broken rule must cost a review, never the comment
             logger.exception("moderation rule failed; the comment will be held for review")
             failed = True
+    if site_lists is not None:
+        findings = lists.exempt(findings, text, key, site_lists)
     return findings, failed
 
 
@@ -134,12 +146,14 @@ def assess(
     custom_categories: Sequence[CustomCategory] = (),
     site_model: SiteModel | None = None,
     full: bool = False,
+    site_lists: lists.CompiledLists | None = None,
 ) -> Assessment:
-    """Score ``text``. ``full`` adds the sentence-encoder stage (slower; the worker runs it) when installed."""
+    """Score ``text``. ``full`` adds the sentence-encoder stage (slower; the worker runs it) when installed;
+    ``site_lists`` applies a site's block and allow lists (`rules.lists`)."""
     text = _clip(text)
     key = normalise(text)
     lang = language or languages.detect(text) or ""
-    findings, rule_failed = rule_findings(text, key, lang, custom_categories)
+    findings, rule_failed = rule_findings(text, key, lang, custom_categories, site_lists)
     stages = ["rules"]
     model_scores: dict[str, dict[str, float]] = {}
     linear = stage1.load()
@@ -151,7 +165,8 @@ def assess(
         stages.append("stage2")
     model = _weigh_evidence(stage2.blend(model_scores), len(key.text.split()))
     categories = [*(category.value for category in Category), *(category.slug for category in custom_categories)]
-    scores = combine(model, findings, categories)
+    # A block entry decides by its own action (the pipeline applies it), not through a category's threshold.
+    scores = combine(model, [finding for finding in findings if lists.blocking(finding) is None], categories)
     engine_scores = scores
     if site_model is not None:
         scores = site_model.adjust(key.text, scores)

@@ -185,3 +185,44 @@ class Fingerprint(models.Model):
 
     def __str__(self) -> str:
         return f"band {self.band} of #{self.comment_id}"
+
+
+class ListKind(models.TextChoices):
+    BLOCK = "block", _("Block")
+    ALLOW = "allow", _("Allow")
+
+
+class ListMatch(models.TextChoices):
+    WORD = "word", _("Word or phrase")
+    LINK = "link", _("Link (domain)")
+    REGEX = "regex", _("Regular expression")
+
+
+class ListEntry(models.Model):
+    """One entry of a site's own block or allow list (`parvis.moderation.rules.lists` applies them).
+
+    A block entry holds or rejects the comments it matches, optionally as one of the policy's categories; an allow
+    entry exempts a word (a place name that looks like a slur) or a domain (the newsroom's own) from the lexicon
+    and link findings. Words are matched on the normalised key like the lexicons, domains with their subdomains,
+    regular expressions on the text as written (checked on save so none can backtrack for long).
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="list_entries")
+    kind = models.CharField(max_length=5, choices=ListKind.choices)
+    match = models.CharField(max_length=5, choices=ListMatch.choices)
+    value = models.CharField(max_length=200)
+    # Block entries only: hold for review or reject.
+    action = models.CharField(max_length=8, choices=Action.choices, blank=True)
+    category = models.CharField(max_length=40, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "list entries"
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["site", "kind", "match", "value"], name="list_entry_once_per_site")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.match} {self.value!r} on {self.site}"

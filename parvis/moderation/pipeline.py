@@ -21,12 +21,13 @@ from django.utils import timezone
 from parvis import conf
 from parvis.comments.models import Comment, Status
 from parvis.core.models import ModerationMode, Site
-from parvis.moderation import duplicates, engine
+from parvis.moderation import duplicates, engine, lists
 from parvis.moderation.classifier import stage1, stage2
 from parvis.moderation.findings import Finding
 from parvis.moderation.learning import active_site_model
 from parvis.moderation.models import Action
 from parvis.moderation.policy import ActivePolicy, PolicyConfig, active_policy
+from parvis.moderation.rules import lists as list_rule
 from parvis.threads.models import Thread
 
 logger = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ def assess_text(site: Site, text: str, *, language: str | None = None, full: boo
     started = time.perf_counter()
     policy = active_policy(site)
     site_model = active_site_model(site)
+    site_lists = lists.for_site(site)
     try:
         assessment = engine.assess(
             text,
@@ -100,6 +102,7 @@ def assess_text(site: Site, text: str, *, language: str | None = None, full: boo
             custom_categories=policy.config.custom_categories,
             site_model=site_model,
             full=full and conf.moderation_encoder(),
+            site_lists=site_lists,
         )
         explanations = _model_explanations(text, assessment, policy.config)
     except Exception:  # the comment is stored and held, never lost to a bug in a model
@@ -236,6 +239,16 @@ def decide(
                 decided.append(category)
         elif rule.review_at is not None and score >= rule.review_at:
             unsure.append(category)
+    # The site's block list: each entry's own action, for trusted commenters too (the newsroom asked for it).
+    for finding in assessment.findings:
+        imposed = list_rule.blocking(finding)
+        if imposed is None:
+            continue
+        forced = Action(imposed)
+        if _SEVERITY[forced] > _SEVERITY[action]:
+            action, decided = forced, [finding.category]
+        elif forced == action and finding.category not in decided:
+            decided.append(finding.category)
     first, trusted = _standing(config, commenter_id)
     second_opinion = False
     if action == Action.PUBLISH and unsure and not trusted:

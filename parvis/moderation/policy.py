@@ -35,6 +35,8 @@ CATEGORY_LABELS = {
     Category.PERSONAL_DATA: gettext_noop("personal data (phone numbers, email or postal addresses)"),
     Category.LINKS: gettext_noop("links"),
 }
+# Codes that are no category of the policy but are told to authors all the same.
+OTHER_LABELS = {"site_list": gettext_noop("the words and links this site does not publish")}
 _SLUG = regex.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 MAX_CUSTOM = 20
 MAX_PHRASES = 200
@@ -130,6 +132,8 @@ class PolicyConfig:
     def label(self, category: str) -> str:
         if category in CATEGORY_LABELS:
             return _(CATEGORY_LABELS[Category(category)])
+        if category in OTHER_LABELS:
+            return _(OTHER_LABELS[category])
         return next((custom.label for custom in self.custom if custom.slug == category), category)
 
     @property

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from parvis.accounts.models import Ban, BanKind
 from parvis.comments.models import Comment, Flag, FlagReason, Status
 from parvis.core.models import Site
 from parvis.dashboard.permissions import can_decide
@@ -63,6 +65,13 @@ class Item:
     can_decide: bool = False
     menu: list[Reason] = field(default_factory=list)
     notice: str = ""
+    # Bans in force against the comment's sender (shown to those who may decide only).
+    bans: list[Ban] = field(default_factory=list)
+
+    @property
+    def email(self) -> str:
+        commenter = self.comment.commenter if self.comment.commenter_id else None
+        return commenter.email if commenter else ""
 
     @property
     def article_url(self) -> str:
@@ -112,6 +121,7 @@ def build_items(comments: list[Comment], user: Any, notices: dict[int, str] | No
     sites = {comment.thread.site_id: comment.thread.site for comment in comments}
     menus = {pk: reject_menu(site) for pk, site in sites.items()}
     deciding = {pk: can_decide(user, site) for pk, site in sites.items()}
+    bans = active_bans([comment for comment in comments if deciding[comment.thread.site_id]])
     items = []
     for comment in comments:
         auto = automatic.get(comment.pk)
@@ -132,10 +142,47 @@ def build_items(comments: list[Comment], user: Any, notices: dict[int, str] | No
                 can_decide=deciding[comment.thread.site_id],
                 menu=menus[comment.thread.site_id],
                 notice=(notices or {}).get(comment.pk, ""),
+                bans=bans.get(comment.pk, []),
             )
         )
     return items
 
 
+def _traces(comment: Comment) -> set[tuple[str, str]]:
+    """What a ban could name about the sender of ``comment``."""
+    traces = {(BanKind.IP.value, comment.ip_hash), (BanKind.NETWORK.value, comment.network_hash)}
+    if comment.commenter_id:
+        traces.add((BanKind.COMMENTER.value, str(comment.commenter_id)))
+        if comment.commenter and comment.commenter.email:
+            traces.add((BanKind.EMAIL.value, comment.commenter.email.lower()))
+    return {(kind, value) for kind, value in traces if value}
+
+
+def active_bans(comments: list[Comment]) -> dict[int, list[Ban]]:
+    """Per comment, the bans in force against its sender: one query for the page."""
+    traces = {comment.pk: _traces(comment) for comment in comments}
+    wanted = Q(pk__in=[])
+    for kind in BanKind.values:
+        values = {value for found in traces.values() for trace_kind, value in found if trace_kind == kind}
+        if values:
+            wanted |= Q(kind=kind, value__in=values)
+    if not any(traces.values()):
+        return {}
+    now = timezone.now()
+    found = list(
+        Ban.objects.filter(wanted, site_id__in={comment.thread.site_id for comment in comments}, lifted_at__isnull=True)
+        .filter(Q(until__isnull=True) | Q(until__gt=now))
+        .order_by("-created_at")
+    )
+    return {
+        comment.pk: [
+            ban
+            for ban in found
+            if ban.site_id == comment.thread.site_id and (ban.kind, ban.value) in traces[comment.pk]
+        ]
+        for comment in comments
+    }
+
+
 def with_relations(queryset: Any) -> Any:
-    return queryset.select_related("thread__site", "parent", "appeal")
+    return queryset.select_related("thread__site", "parent", "appeal", "commenter")

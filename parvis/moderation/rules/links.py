@@ -39,8 +39,17 @@ def links(text: str) -> list[tuple[str, tuple[int, int]]]:
     return [(domain(match.group().rstrip(".,;:!?)")), (match.start(), match.end())) for match in _URL.finditer(text)]
 
 
-def check(text: str) -> list[Finding]:
-    found = links(text)
+def within(host: str, domains: frozenset[str]) -> bool:
+    """Whether ``host`` is one of ``domains`` or a subdomain of one ("www.lemonde.fr" is within "lemonde.fr")."""
+    if not host or not domains:
+        return False
+    parts = host.split(".")
+    return any(".".join(parts[index:]) in domains for index in range(len(parts)))
+
+
+def check(text: str, allowed: frozenset[str] = frozenset()) -> list[Finding]:
+    """Link findings; links to ``allowed`` domains (a site's allow list: its own articles) are not counted."""
+    found = [(host, span) for host, span in links(text) if not within(host, allowed)]
     findings = [
         Finding("links.shortener", "spam", 0.45, f"The link to {host} hides where it leads.", (span,))
         for host, span in found

@@ -1,4 +1,4 @@
-/* The moderation queue's keyboard: j/k select, a approve, r reject (then a digit), s spam, h hold, u undo,
+/* The moderation queue's keyboard: j/k select, a approve, r reject (then a digit), s spam, h hold, b ban, u undo,
    ? help. Every decision is a click on the item's own button, so keys and mouse post the same form (htmx sends
    it with the page's CSRF token and swaps in the answered item). Static file: the CSP forbids inline scripts. */
 (function () {
@@ -58,6 +58,14 @@
     button.click();
   }
 
+  // b: the item's ban form, prefilled from the comment; its confirm button takes the focus, so Enter bans.
+  function toggleBan(item, open) {
+    const form = item && item.querySelector(".dash-ban");
+    if (!form) return status("You cannot ban from this comment.");
+    form.hidden = open === undefined ? !form.hidden : !open;
+    if (!form.hidden) form.querySelector("[data-ban-confirm]").focus();
+  }
+
   function toggleHelp() {
     const help = document.getElementById("dash-help");
     if (help) help.hidden = !help.hidden;
@@ -67,7 +75,7 @@
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const target = event.target;
     if (target instanceof HTMLElement && target.closest("input, textarea, select, [contenteditable]")) return;
-    const item = current() || (/^[ahrs]$/.test(event.key) ? select(0) : null);
+    const item = current() || (/^[ahrsb]$/.test(event.key) ? select(0) : null);
     const menu = menuOf(item);
     if (menu && !menu.hidden && /^[0-9]$/.test(event.key)) {
       const choice = menu.querySelector(`button[data-digit="${event.key}"]`);
@@ -82,13 +90,14 @@
       case "s": press(item, "s"); break;
       case "h": press(item, "h"); break;
       case "r": toggleMenu(item); break;
+      case "b": toggleBan(item); break;
       case "u": {
         const undo = document.getElementById("dash-undo");
         if (undo && window.htmx) window.htmx.trigger(undo, "submit");
         break;
       }
       case "?": toggleHelp(); break;
-      case "Escape": closeMenus(); { const help = document.getElementById("dash-help"); if (help) help.hidden = true; } break;
+      case "Escape": closeMenus(); document.querySelectorAll(".dash-ban").forEach((form) => { form.hidden = true; }); { const help = document.getElementById("dash-help"); if (help) help.hidden = true; } break;
       default: return;
     }
     event.preventDefault();
@@ -100,6 +109,7 @@
     const opener = target.closest("[data-menu]");
     if (opener) toggleMenu(opener.closest(".dash-item"));
     if (target.closest("[data-help]")) toggleHelp();
+    if (target.closest("[data-ban], [data-ban-cancel]")) toggleBan(target.closest(".dash-item"), !!target.closest("[data-ban]"));
     const item = target.closest(".dash-item");
     if (item) select(items().indexOf(item));
   });
