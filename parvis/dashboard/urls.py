@@ -5,14 +5,19 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from parvis.dashboard.views import decide, queue
+from parvis.dashboard.views import bulk, context, decide, edit, queue
 
 app_name = "dashboard"
 
 urlpatterns = [
     path("", queue.queue, name="queue"),
     path("comments/<int:comment_id>/decide", decide.decide, name="decide"),
+    path("comments/<int:comment_id>/edit", edit.edit, name="edit"),
+    path("comments/<int:comment_id>/context", context.context, name="context"),
     path("undo", decide.undo, name="undo"),
+    path("bulk", bulk.bulk, name="bulk"),
+    path("bulk/matching", bulk.matching, name="bulk_matching"),
+    path("new", queue.new, name="new"),
     path(
         "login/",
         auth_views.LoginView.as_view(
