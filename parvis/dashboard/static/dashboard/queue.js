@@ -175,7 +175,7 @@
     data.append("as_of", form.querySelector("[name=as_of]").value);
     data.append("action", action);
     if (action === "reject" && category) data.append("category", category);
-    ids.forEach((id) => data.append("ids", id));
+    data.append("ids", ids.join(","));
     const answer = await fetch(form.action, { method: "POST", body: data, credentials: "same-origin" });
     const result = await answer.json().catch(() => ({}));
     if (!answer.ok) throw new Error(result.error || `Error ${answer.status}`);
