@@ -36,7 +36,8 @@ def _ids(value: str) -> list[int] | None:
 @require_POST
 @staff_view
 def bulk(request: HttpRequest) -> HttpResponse:
-    """One chunk: ``ids`` (at most 200, comma separated), ``action``/``category`` as for one decision, ``as_of`` from the page."""
+    """One chunk: ``ids`` (at most 200, comma separated), ``action``/``category`` as for one decision, ``as_of``
+    from the page."""
     if not sites_for(request.user, DECIDING_ROLES).exists():
         return render(request, "dashboard/denied.html", {}, status=403)
     ids = _ids(request.POST.get("ids", ""))
