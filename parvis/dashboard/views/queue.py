@@ -117,13 +117,16 @@ def search(comments: QuerySet[Comment], text: str) -> QuerySet[Comment]:
 
     On PostgreSQL: full-text search with the 'simple' configuration (no stemming, no stop words: it treats French,
     English, Hebrew and Arabic alike), every word a prefix ("budg" finds "budget"), on the GIN expression index that
-    the dashboard's migration 0002 creates. Elsewhere (SQLite): a portable ``icontains``.
+    the dashboard's migration 0002 creates. Elsewhere (SQLite): a portable ``icontains`` per word.
     """
-    if connection.vendor != "postgresql":
-        return comments.filter(body_markdown__icontains=text)
-    words = [word for word in re.findall(r"\w+", text) if word]
+    words = re.findall(r"\w+", text)
     if not words:
         return comments.filter(body_markdown__icontains=text)
+    if connection.vendor != "postgresql":
+        # Every word somewhere in the text, like the full-text query (not the words as one phrase).
+        for word in words:
+            comments = comments.filter(body_markdown__icontains=word)
+        return comments
     # Each word is only letters, digits and underscores: nothing of the tsquery syntax can come through.
     query = SearchQuery(" & ".join(f"{word}:*" for word in words), config="simple", search_type="raw")
     return comments.annotate(search_vector=SEARCH_VECTOR).filter(search_vector=query)
