@@ -104,6 +104,9 @@ class CommentOut(Schema):
     language: str
     created: datetime
     edited: datetime | None
+    moderator_edited: bool = Field(
+        False, description="The moderation edited or redacted the text: show it as edited by the moderation."
+    )
     upvotes: int
     downvotes: int
     score: int
@@ -136,6 +139,11 @@ class ThreadPage(Schema):
         ...,
         description="The newest comment id when this page set was first read; ask "
         "thread/updates and thread/events for what is newer.",
+    )
+    decided: int = Field(
+        0,
+        description="The newest moderation decision when this page was read; give it to thread/updates and "
+        "thread/events as `decided` to hear of comments the moderation published or took down since.",
     )
 
 
@@ -205,3 +213,7 @@ class UpdatesOut(Schema):
     count: int
     latest: int
     comments: list[CommentOut]
+    removed: list[int] = Field(
+        [], description="With `decided`: comments taken down since (rejected, spam, held again, deleted)."
+    )
+    decided: int = Field(..., description="The `decided` cursor to send next time.")

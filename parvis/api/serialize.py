@@ -39,6 +39,7 @@ def comment(
         "language": item.language,
         "created": item.created_at,
         "edited": item.edited_at,
+        "moderator_edited": placeholder is None and item.moderator_edited_at is not None,
         "upvotes": item.upvotes,
         "downvotes": item.downvotes,
         "score": item.score,

@@ -1,10 +1,15 @@
-"""Live updates: tells open pages when a thread has new published comments (Server-Sent Events).
+"""Live updates: tells open pages when a thread has new published comments, or when the moderation decided on
+one of its comments (Server-Sent Events).
 
 One watcher per server process polls the database for all the threads its readers have open — one query
 every PARVIS_LIVE_POLL_SECONDS however many readers — and wakes the readers' streams. The database is the
 source of truth, so this works across processes and machines without a message broker. A stream ends
 after PARVIS_LIVE_MAX_SECONDS and the browser's EventSource reconnects by itself (with `after` updated),
 which bounds every connection's life.
+
+A moderator's decision may publish a comment older than the newest one (a held comment approved) or take one down;
+neither changes the newest published id, so the watcher also follows decisions: per poll, the newest decision id
+anywhere (the primary key's index) and, only when it moved, the threads of the decisions since its mark.
 """
 
 from __future__ import annotations
@@ -33,11 +38,30 @@ ThreadRef = tuple[int, str]  # (site id, thread key)
 class _State:
     latest: int = 0
     count: int = 0
+    # The newest decision id on the thread that this watcher saw (0: none since the watcher's mark).
+    decided: int = 0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
 
-def _snapshot(refs: list[ThreadRef]) -> dict[ThreadRef, tuple[int, int]]:
-    """(latest published comment id, published count) of each open thread that exists."""
+def _decisions(thread_ids: list[int], mark: int) -> tuple[dict[int, int], int]:
+    """The newest decision id per thread among those after ``mark``, and the new mark."""
+    from parvis.moderation.models import Decision  # moderation depends on comments, not the reverse
+
+    upto = int(Decision.objects.aggregate(newest=Max("pk"))["newest"] or 0)
+    if upto <= mark or not thread_ids:
+        return {}, max(upto, mark)
+    rows = (
+        Decision.objects.filter(pk__gt=mark, pk__lte=upto, comment__thread_id__in=thread_ids)
+        .values("comment__thread_id")
+        .annotate(newest=Max("pk"))
+        .values_list("comment__thread_id", "newest")
+    )
+    return dict(rows), upto
+
+
+def _snapshot(refs: list[ThreadRef], mark: int | None = None) -> tuple[dict[ThreadRef, tuple[int, int, int]], int]:
+    """(latest published comment id, published count, newest decision after ``mark``) of each open thread that
+    exists, and the new decision mark (``mark`` None: decisions are not followed)."""
     by_site: dict[int, list[str]] = defaultdict(list)
     for site_id, key in refs:
         by_site[site_id].append(key)
@@ -55,7 +79,12 @@ def _snapshot(refs: list[ThreadRef]) -> dict[ThreadRef, tuple[int, int]]:
         .annotate(latest=Max("id"))
         .values_list("thread_id", "latest")
     )
-    return {ref: (latest.get(thread_id) or 0, counts[thread_id]) for thread_id, ref in threads.items()}
+    decided, mark = _decisions(list(threads), mark) if mark is not None else ({}, 0)
+    snapshot = {
+        ref: (latest.get(thread_id) or 0, counts[thread_id], decided.get(thread_id, 0))
+        for thread_id, ref in threads.items()
+    }
+    return snapshot, mark
 
 
 class Watcher:
@@ -65,9 +94,15 @@ class Watcher:
         self.states: dict[ThreadRef, _State] = {}
         self.readers: dict[ThreadRef, int] = defaultdict(int)
         self.task: asyncio.Task[None] | None = None
+        # Decisions up to this id are reflected in the states; None until a reader follows decisions.
+        self.mark: int | None = None
 
-    def join(self, ref: ThreadRef) -> _State:
+    def join(self, ref: ThreadRef, decided: int | None = None) -> _State:
         self.readers[ref] += 1
+        if decided is not None:
+            # Look back to what this reader already knows, so a decision taken between their page read and
+            # their joining is reported too.
+            self.mark = decided if self.mark is None else min(self.mark, decided)
         state = self.states.setdefault(ref, _State())
         if self.task is None or self.task.done():
             self.task = asyncio.get_running_loop().create_task(self._poll())
@@ -81,11 +116,17 @@ class Watcher:
 
     async def _poll(self) -> None:
         while self.states:
-            snapshot = await sync_to_async(_snapshot)(list(self.states))
-            for ref, (latest, count) in snapshot.items():
+            snapshot, mark = await sync_to_async(_snapshot)(list(self.states), self.mark)
+            if self.mark is not None:
+                self.mark = max(self.mark, mark)
+            for ref, (latest, count, decided) in snapshot.items():
                 state = self.states.get(ref)
-                if state is not None and (latest, count) != (state.latest, state.count):
-                    state.latest, state.count = latest, count
+                if state is not None and (latest, count, max(decided, state.decided)) != (
+                    state.latest,
+                    state.count,
+                    state.decided,
+                ):
+                    state.latest, state.count, state.decided = latest, count, max(decided, state.decided)
                     state.changed.set()
             await asyncio.sleep(conf.live_poll_seconds())
 
@@ -103,12 +144,13 @@ def _event(name: str, data: dict[str, int]) -> str:
     return f"event: {name}\ndata: {json.dumps(data)}\n\n"
 
 
-async def stream(site_id: int, key: str, after: int) -> AsyncIterator[str]:
+async def stream(site_id: int, key: str, after: int, decided: int | None = None) -> AsyncIterator[str]:
     """The text/event-stream of one reader: a `comments` event whenever the thread has published
-    comments newer than the last one this reader was told about."""
+    comments newer than the last one this reader was told about, or (given ``decided``) a decision newer than
+    the last one they were told about."""
     watcher = _watcher()
     ref = (site_id, key)
-    state = watcher.join(ref)
+    state = watcher.join(ref, decided)
     deadline = time.monotonic() + conf.live_max_seconds()
     try:
         yield f"retry: {RECONNECT_MILLISECONDS}\n\n"
@@ -116,9 +158,13 @@ async def stream(site_id: int, key: str, after: int) -> AsyncIterator[str]:
             # Clear before looking: a change that lands after the look sets the event again. Every
             # reader of a thread shares the event, so each decides from `latest`, not from the event.
             state.changed.clear()
-            if state.latest > after:
-                after = state.latest
-                yield _event("comments", {"count": state.count, "latest": state.latest})
+            if state.latest > after or (decided is not None and state.decided > decided):
+                after = max(after, state.latest)
+                data = {"count": state.count, "latest": state.latest}
+                if decided is not None:
+                    decided = max(decided, state.decided)
+                    data["decided"] = decided
+                yield _event("comments", data)
             try:
                 await asyncio.wait_for(state.changed.wait(), timeout=HEARTBEAT_SECONDS)
             except TimeoutError:

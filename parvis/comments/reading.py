@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, Max, OuterRef, Q, QuerySet, Value, When
 
 from parvis.comments.models import Comment, Status
 from parvis.comments.tokens import token_hash
@@ -58,6 +58,9 @@ class Page:
     next_cursor: str | None
     # The newest comment id when the first page was read: live updates start after it.
     latest: int
+    # The newest moderation decision id before this page was read: live updates report the comments decided
+    # after it (published late by a moderator, or taken down).
+    decided: int = 0
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ def _visible(queryset: QuerySet[Comment], own_hashes: list[str]) -> QuerySet[Com
 def read_page(thread: Thread, sort: Sort, limit: int, cursor: str | None, own_tokens: Iterable[str] = ()) -> Page:
     own_hashes = [token_hash(token) for token in list(own_tokens)[:MAX_OWN_TOKENS] if token]
     position = Cursor.decode(cursor) if cursor else None
+    decided = newest_decision()  # before reading: a decision taken while reading is reported later, not lost
     top = _visible(Comment.objects.filter(thread=thread, parent__isnull=True), own_hashes)
     if position is None:
         snapshot = Comment.objects.filter(thread=thread).order_by("-id").values_list("id", flat=True).first() or 0
@@ -114,7 +118,14 @@ def read_page(thread: Thread, sort: Sort, limit: int, cursor: str | None, own_to
     nodes = _tree(page, replies, set(own_hashes))
     following = position.offset + len(page)
     next_cursor = Cursor(following, position.snapshot).encode() if following < total else None
-    return Page(thread=thread, nodes=nodes, top_level_total=total, next_cursor=next_cursor, latest=position.snapshot)
+    return Page(
+        thread=thread,
+        nodes=nodes,
+        top_level_total=total,
+        next_cursor=next_cursor,
+        latest=position.snapshot,
+        decided=decided,
+    )
 
 
 def _tree(top: list[Comment], replies: list[Comment], own_hashes: set[str]) -> list[Node]:
@@ -130,3 +141,42 @@ def _tree(top: list[Comment], replies: list[Comment], own_hashes: set[str]) -> l
 def published_after(thread: Thread, after: int, limit: int = MAX_PAGE) -> list[Comment]:
     """Published comments newer than ``after`` (live updates), oldest first."""
     return list(Comment.objects.filter(thread=thread, status=Status.APPROVED, id__gt=after).order_by("id")[:limit])
+
+
+def newest_decision() -> int:
+    """The newest moderation decision id anywhere (the primary key's index answers it at once)."""
+    from parvis.moderation.models import Decision  # moderation depends on comments, not the reverse
+
+    return int(Decision.objects.aggregate(newest=Max("pk"))["newest"] or 0)
+
+
+@dataclass
+class Changes:
+    """What the moderation changed in a thread after a reader's `decided` cursor."""
+
+    published: list[Comment]
+    removed: list[int]
+    decided: int
+
+
+def decided_after(thread: Thread, after: int, decided: int, limit: int = MAX_PAGE) -> Changes:
+    """Comments of ``thread`` with a decision newer than ``decided``: those now published with an id the reader
+    already passed (a held comment a moderator approved; newer ones come through `published_after`), and those no
+    longer published (rejected, marked as spam, held again, deleted), which an open page takes down.
+
+    At most ``limit`` decisions are looked at; the cursor returned says where the next call goes on.
+    """
+    from parvis.moderation.models import Decision
+
+    upto = newest_decision()
+    rows = list(
+        Decision.objects.filter(comment__thread=thread, pk__gt=decided, pk__lte=upto)
+        .order_by("pk")
+        .values_list("pk", "comment_id")[:limit]
+    )
+    cursor = rows[-1][0] if len(rows) == limit else max(upto, decided)
+    ids = {comment_id for _, comment_id in rows}
+    comments = Comment.objects.filter(pk__in=ids).order_by("id") if ids else []
+    published = [c for c in comments if c.status == Status.APPROVED and c.pk <= after]
+    removed = [c.pk for c in comments if c.status != Status.APPROVED]
+    return Changes(published=published, removed=removed, decided=cursor)

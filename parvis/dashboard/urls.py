@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from parvis.dashboard.views import account, audit, bans, decide, lists, queue, signin, threads
+from parvis.dashboard.views import account, audit, bans, bulk, context, decide, edit, lists, queue, signin, threads
 
 app_name = "dashboard"
 
 urlpatterns = [
     path("", queue.queue, name="queue"),
     path("comments/<int:comment_id>/decide", decide.decide, name="decide"),
+    path("comments/<int:comment_id>/edit", edit.edit, name="edit"),
+    path("comments/<int:comment_id>/context", context.context, name="context"),
     path("undo", decide.undo, name="undo"),
     path("login/", signin.PasswordStep.as_view(), name="login"),
     path("login/code/", signin.code_step, name="login-code"),
@@ -28,6 +30,9 @@ urlpatterns = [
     path("lists/", lists.lists, name="lists"),
     path("lists/<int:entry_id>/remove", lists.remove, name="remove_entry"),
     path("lists/preview", lists.preview, name="preview_entry"),
+    path("bulk", bulk.bulk, name="bulk"),
+    path("bulk/matching", bulk.matching, name="bulk_matching"),
+    path("new", queue.new, name="new"),
     path("logout/", auth_views.LogoutView.as_view(next_page=reverse_lazy("dashboard:login")), name="logout"),
     path("account/", account.account, name="account"),
     path("account/totp/start", account.totp_start, name="totp-start"),

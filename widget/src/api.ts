@@ -29,6 +29,8 @@ export interface Comment {
   language: string;
   created: string;
   edited: string | null;
+  /** The moderation edited or redacted the text. */
+  moderator_edited: boolean;
   upvotes: number;
   downvotes: number;
   score: number;
@@ -75,6 +77,8 @@ export interface ThreadPage {
   next_cursor: string | null;
   /** The newest comment id when the first page was read: live updates ask for what is newer. */
   latest: number;
+  /** The newest moderation decision when the page was read: live updates report what was decided since. */
+  decided: number;
 }
 
 export interface SiteRules {
@@ -117,4 +121,7 @@ export interface Updates {
   count: number;
   comments: Comment[];
   latest: number;
+  /** Given `decided`: comments the moderation took down since; and the next cursor. */
+  removed: number[];
+  decided: number;
 }

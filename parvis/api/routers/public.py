@@ -35,7 +35,7 @@ from parvis.api.schemas import (
 from parvis.comments import live, rendering, validation
 from parvis.comments.actions import own, react
 from parvis.comments.actions.post import Draft, edit_deadline, post_comment
-from parvis.comments.reading import MAX_PAGE, Sort, published_after, read_page
+from parvis.comments.reading import MAX_PAGE, Sort, decided_after, newest_decision, published_after, read_page
 from parvis.core import ratelimit
 from parvis.core.clients import fingerprint
 from parvis.core.exceptions import Code, ProblemError
@@ -98,6 +98,7 @@ def read_thread(
             "top_level_total": 0,
             "next_cursor": None,
             "latest": 0,
+            "decided": newest_decision(),
         }
     page = read_page(thread, sort, limit, cursor, _tokens(own_tokens))
     moderation = outcomes(serialize.own_nodes(page.nodes))
@@ -107,10 +108,20 @@ def read_thread(
         "top_level_total": page.top_level_total,
         "next_cursor": page.next_cursor,
         "latest": page.latest,
+        "decided": page.decided,
     }
 
 
 After = Annotated[int, Query(ge=0, le=MAX_ID, description="The newest comment id the reader already has.")]
+Decided = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        le=MAX_ID,
+        description="The `decided` of the thread page (then of the last update): also report what the moderation "
+        "decided since — comments published late, comments taken down.",
+    ),
+]
 
 
 @router.get("/sites/{site}/thread/updates", response={200: UpdatesOut, **ERRORS}, summary="New comments")
@@ -120,16 +131,28 @@ def thread_updates(
     key: ThreadKey = None,
     url: ThreadUrl = None,
     after: After = 0,
+    decided: Decided = None,
 ) -> dict[str, Any]:
     """Published comments newer than `after`, flat and oldest first (at most 100): what live updates
-    insert, and what the widget polls when Server-Sent Events are not available."""
+    insert, and what the widget polls when Server-Sent Events are not available. With `decided`, also the
+    comments the moderation published since (older than `after`) and the ids of those it took down (`removed`),
+    with the next `decided` cursor."""
     thread = Thread.objects.filter(site=_site(site), key=thread_key(key, url)).first()
     comments = published_after(thread, after) if thread else []
-    return {
+    answer: dict[str, Any] = {
         "count": thread.comment_count if thread else 0,
         "latest": comments[-1].pk if comments else after,
         "comments": [serialize.comment(comment) for comment in comments],
+        "removed": [],
     }
+    if decided is None or thread is None:
+        answer["decided"] = max(decided or 0, newest_decision())
+        return answer
+    changes = decided_after(thread, after, decided)
+    answer["comments"] = [serialize.comment(comment) for comment in changes.published] + answer["comments"]
+    answer["removed"] = changes.removed
+    answer["decided"] = changes.decided
+    return answer
 
 
 @router.get("/sites/{site}/thread/events", response={200: None, **ERRORS}, summary="Live updates (SSE)")
@@ -139,12 +162,14 @@ async def thread_events(
     key: ThreadKey = None,
     url: ThreadUrl = None,
     after: After = 0,
+    decided: Decided = None,
 ) -> StreamingHttpResponse:
     """A `text/event-stream`: an event `comments` with `{"count", "latest"}` whenever comments newer than
-    `after` are published; a comment line every 15 s keeps proxies from closing it."""
+    `after` are published — and, given `decided`, with `{"count", "latest", "decided"}` whenever the moderation
+    decides on a comment of the thread after it; a comment line every 15 s keeps proxies from closing it."""
     current = await sync_to_async(_site)(site)
     response = StreamingHttpResponse(
-        live.stream(current.pk, thread_key(key, url), after), content_type="text/event-stream; charset=utf-8"
+        live.stream(current.pk, thread_key(key, url), after, decided), content_type="text/event-stream; charset=utf-8"
     )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: pass events through at once

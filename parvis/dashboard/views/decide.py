@@ -36,7 +36,7 @@ UNDO_KEY = "dashboard_undo"
 UNDO_DEPTH = 20
 
 
-def _item_response(request: HttpRequest, comment_id: int, *, status: int = 200, notice: str = "") -> HttpResponse:
+def item_response(request: HttpRequest, comment_id: int, *, status: int = 200, notice: str = "") -> HttpResponse:
     if not request.headers.get("HX-Request") and status == 200:
         # Without JavaScript the form posted the whole page: go back to the queue (303, so reloading never re-posts).
         return HttpResponseRedirect(reverse("dashboard:queue"), status=303)
@@ -53,7 +53,7 @@ def _decider_label(decision: Decision) -> str:
     return decision.decided_by.get_username() if decision.decided_by else _("the automatic check")
 
 
-def _parse_action(data: Any) -> tuple[Action, str | None] | None:
+def parse_action(data: Any) -> tuple[Action, str | None] | None:
     """``action`` (publish, hold, reject, spam) and an optional ``category``; a category alone means reject."""
     category = str(data.get("category", "")).strip() or None
     raw = data.get("action") or (Action.REJECT if category else "")
@@ -77,7 +77,7 @@ def decide(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = comment_for(request.user, comment_id)
     if not can_decide(request.user, comment.thread.site):
         return _denied(request)
-    parsed = _parse_action(request.POST)
+    parsed = parse_action(request.POST)
     seen = request.POST.get("seen", "")
     if parsed is None or not seen.isdigit():
         return HttpResponse(_("Unknown decision."), status=400, content_type="text/plain; charset=utf-8")
@@ -94,7 +94,7 @@ def decide(request: HttpRequest, comment_id: int) -> HttpResponse:
                 if current
                 else _("This comment changed since the page was loaded.")
             )
-            return _item_response(request, comment.pk, status=409, notice=message)
+            return item_response(request, comment.pk, status=409, notice=message)
         previous = locked.status
         try:
             decision = moderate(locked, action, actor=request.user, category=category)
@@ -103,7 +103,7 @@ def decide(request: HttpRequest, comment_id: int) -> HttpResponse:
     stack = list(request.session.get(UNDO_KEY, []))[-(UNDO_DEPTH - 1) :]
     stack.append({"comment": comment.pk, "decision": decision.pk, "status": previous})
     request.session[UNDO_KEY] = stack
-    return _item_response(request, comment.pk)
+    return item_response(request, comment.pk)
 
 
 @require_POST
@@ -129,7 +129,7 @@ def undo(request: HttpRequest) -> HttpResponse:
         if newest is None or newest.pk != last["decision"]:
             # Someone decided after this moderator: undoing now would overwrite their decision.
             message = _("Not undone: decided since by %(who)s.") % {"who": _decider_label(newest) if newest else "?"}
-            response = _item_response(request, comment.pk, status=409, notice=message)
+            response = item_response(request, comment.pk, status=409, notice=message)
         else:
             status = Status(last["status"])
             # The decision that had set the status being restored: a rejection is restored with its reason.
@@ -145,7 +145,7 @@ def undo(request: HttpRequest) -> HttpResponse:
                 )
             except ProblemError as error:
                 return HttpResponse(str(error.detail), status=error.status, content_type="text/plain; charset=utf-8")
-            response = _item_response(
+            response = item_response(
                 request, comment.pk, notice=_("Undone: back to %(status)s.") % {"status": status.label}
             )
     for name, value in target.items():

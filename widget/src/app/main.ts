@@ -34,6 +34,8 @@ let cursor: string | null = null;
 let count = 0;
 /** The highest published comment id read so far: live updates ask for what is newer. */
 let seen = 0;
+/** The newest moderation decision reflected here: live updates report what the moderators decided since. */
+let decided = 0;
 let queue: Comment[] = [];
 /** Live replies whose parent is on a page not loaded yet: placed when the parent is rendered. */
 const waiting = new Map<number, Comment[]>();
@@ -105,6 +107,7 @@ function render(c: Comment, level: number): HTMLElement {
     !gone && (site ? h("a", { class: "n", href: site, rel: "nofollow ugc noopener", target: "_blank" }, h("bdi", { dir: "auto" }, name)) : h("bdi", { class: "n", dir: "auto" }, name)),
     h("a", { class: "d", href: (cfg.thread.url || "").split("#")[0] + "#comment-" + c.id, target: cfg.thread.url && "_top", title: longDate.format(new Date(c.created)) }, h("time", { datetime: c.created }, ago(c.created))),
     c.edited && h("span", { class: "mu ed" }, t("edited")),
+    c.moderator_edited && h("span", { class: "mu me" }, t("modEdited")),
     h("span", { class: "bd" }),
     // After the status badge, which standing() finds as the first .bd.
     c.pinned && h("span", { class: "bd" }, t("pinned")),
@@ -270,17 +273,7 @@ function fillActions(item: Item) {
         delete held[c.id];
         save("tokens", held);
         if (live) count--;
-        if (item.box?.querySelector(".c")) {
-          item.el.className = "c deleted";
-          item.head.firstChild?.remove();
-          item.el.firstChild!.textContent = "";
-          item.body.textContent = t("deleted");
-          actions.replaceChildren();
-          close(item);
-        } else {
-          item.el.remove();
-          items.delete(c.id);
-        }
+        takeDown(item, "deleted");
         status.textContent = t("deletedOk");
         refresh();
       } catch (failure) {
@@ -315,6 +308,21 @@ function fillActions(item: Item) {
     token && c.status != "removed" && editButton, token && deleteButton,
     !mine && live && reportButton,
     error);
+}
+
+/** A comment deleted here or taken down by the moderators: a placeholder while it has replies, else gone. */
+function takeDown(item: Item, state: "deleted" | "removed") {
+  if (item.box?.querySelector(".c")) {
+    item.el.className = "c " + (item.c.status = state);
+    item.head.firstChild?.remove();
+    item.el.firstChild!.textContent = "";
+    item.body.textContent = t(state);
+    item.actions.replaceChildren();
+    close(item);
+  } else {
+    item.el.remove();
+    items.delete(item.c.id);
+  }
 }
 
 function reply(item: Item) {
@@ -442,6 +450,7 @@ async function fetchPage(reset: boolean, all = false): Promise<void> {
       }
       count = page.thread.count;
       seen = Math.max(seen, page.latest);
+      decided = Math.max(decided, page.decided);
       if (page.thread.closed) {
         root.classList.add("cl");
         write.replaceChildren(h("p", { class: "nt" }, t("closed")));
@@ -461,9 +470,18 @@ async function fetchPage(reset: boolean, all = false): Promise<void> {
 // ---- live updates: a "N new comments" bar, never a jump ------------------------------------------
 async function updates() {
   try {
-    const news = await api<Updates>(`/thread/updates?${threadQuery}&after=${seen}`);
+    const news = await api<Updates>(`/thread/updates?${threadQuery}&after=${seen}&decided=${decided}`);
     for (const c of news.comments) if (!items.has(c.id) && !queue.some((queued) => queued.id == c.id)) queue.push(c);
     seen = Math.max(seen, news.latest);
+    decided = news.decided;
+    // Taken down by the moderators since: off the page (the reader's own comments keep their notice).
+    const removed = news.removed;
+    queue = queue.filter((c) => !removed.includes(c.id));
+    for (const id of removed) {
+      const item = items.get(id);
+      if (item?.c.status == "approved" && !tokens()[id]) count--, takeDown(item, "removed");
+    }
+    refresh();
   } catch {
     return; // the next event or poll tries again
   }
@@ -479,9 +497,10 @@ async function updates() {
 function live() {
   const poll = () => setInterval(updates, 30000);
   if (!("EventSource" in window)) return poll();
-  const events = new EventSource(`${cfg.api}/thread/events?${threadQuery}&after=${seen}`);
+  const events = new EventSource(`${cfg.api}/thread/events?${threadQuery}&after=${seen}&decided=${decided}`);
   events.addEventListener("comments", (event) => {
-    if (JSON.parse((event as MessageEvent).data).latest > seen) updates();
+    const news = JSON.parse((event as MessageEvent).data);
+    if (news.latest > seen || news.decided > decided) updates();
   });
   // The server ends each stream after a while and EventSource reconnects by itself; poll only if it gave up.
   events.onerror = () => {
