@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from parvis.dashboard.views import decide, queue
+from parvis.dashboard.views import decide, queue, stats
 
 app_name = "dashboard"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("", queue.queue, name="queue"),
     path("comments/<int:comment_id>/decide", decide.decide, name="decide"),
     path("undo", decide.undo, name="undo"),
+    path("stats/", stats.stats, name="stats"),
+    path("stats/data.json", stats.stats_data, name="stats_data"),
     path(
         "login/",
         auth_views.LoginView.as_view(
