@@ -87,6 +87,8 @@ def stats(request: HttpRequest) -> HttpResponse:
                 "count": _("Decisions"),
                 "comments": _("Comments"),
                 "minutes": _("Minutes"),
+                "category": _("Category"),
+                "language": _("Language"),
             },
         },
     )

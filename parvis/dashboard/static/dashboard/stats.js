@@ -16,6 +16,10 @@
   const utc = (seconds) => uPlot.tzDate(new Date(seconds * 1000), "Etc/UTC");
   const widthOf = (element) => Math.max(280, element.clientWidth);
   const shown = (value, unit) => (value === null || value === undefined ? "—" : `${value}${unit || ""}`);
+  // Counts, shares and waits read from zero; uPlot would otherwise start the axis near the smallest value.
+  const fromZero = (chart, min, max) => uPlot.rangeNum(0, max > 0 ? max : 1, 0.1, true);
+  const DAY = 86400;
+  const isoDay = (seconds) => new Date(seconds * 1000).toISOString().slice(0, 10);
 
   function place(name, options, data) {
     const element = root.querySelector(`[data-chart="${name}"]`);
@@ -30,8 +34,14 @@
       name,
       {
         tzDate: utc,
-        scales: { x: { time: true } },
-        axes: [{}, { label: axisLabel }],
+        // Room on the right for the last day's date, which is centred on the plot's edge.
+        padding: [12, 44, 0, 0],
+        scales: { x: { time: true }, y: { range: fromZero } },
+        // Whole days only (the series have one point per day), written as ISO dates like the tables.
+        axes: [
+          { space: 80, incrs: [DAY, 2 * DAY, 7 * DAY, 14 * DAY, 28 * DAY], values: (chart, splits) => splits.map(isoDay) },
+          { label: axisLabel },
+        ],
         series: [
           { label: text.day, value: "{YYYY}-{MM}-{DD}" },
           ...series.map((line, at) => ({
@@ -49,19 +59,19 @@
   }
 
   // Grouped bars: each series gets its slice of the category's column (uPlot's bar paths with explicit offsets).
-  function barChart(name, names, series, axisLabel) {
+  function barChart(name, names, series, axisLabel, rowLabel) {
     const positions = names.map((_, at) => at);
     const slice = 0.8 / series.length;
     place(
       name,
       {
-        scales: { x: { time: false, range: [-0.5, names.length - 0.5] } },
+        scales: { x: { time: false, range: [-0.5, names.length - 0.5] }, y: { range: fromZero } },
         axes: [
           { splits: () => positions, values: (chart, splits) => splits.map((at) => names[at] || ""), grid: { show: false } },
           { label: axisLabel },
         ],
         series: [
-          { label: "", value: (chart, at) => (at === null ? "" : names[at] || "") },
+          { label: rowLabel, value: (chart, at) => (at === null ? "—" : names[at] || "") },
           ...series.map((bars, index) => ({
             label: bars.label,
             stroke: COLORS[index % COLORS.length],
@@ -113,6 +123,7 @@
           { label: text.moderator, values: data.categories.map((row) => row.moderator) },
         ],
         text.count,
+        text.category,
       );
     }
     if (data.languages.length) {
@@ -125,6 +136,7 @@
           values: rows.map((row) => row[action]),
         })),
         text.count,
+        text.language,
       );
     }
     root.dataset.drawn = "true";
