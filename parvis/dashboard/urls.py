@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from parvis.dashboard.views import account, audit, bans, bulk, context, decide, edit, lists, queue, signin, threads
+from parvis.dashboard.views import account, audit, bans, bulk, context, decide, edit, lists, queue, signin, stats, threads
 
 app_name = "dashboard"
 
@@ -33,6 +33,8 @@ urlpatterns = [
     path("bulk", bulk.bulk, name="bulk"),
     path("bulk/matching", bulk.matching, name="bulk_matching"),
     path("new", queue.new, name="new"),
+    path("stats/", stats.stats, name="stats"),
+    path("stats/data.json", stats.stats_data, name="stats_data"),
     path("logout/", auth_views.LogoutView.as_view(next_page=reverse_lazy("dashboard:login")), name="logout"),
     path("account/", account.account, name="account"),
     path("account/totp/start", account.totp_start, name="totp-start"),
