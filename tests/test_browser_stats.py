@@ -102,7 +102,7 @@ def test_the_statistics_page_draws_every_chart_under_the_csp(server: ParvisServe
     page.wait_for_url(f"{server.url}/moderate/")
 
     # The header's link leads to the page; then the week of seeded figures.
-    page.click("a.dash-nav")
+    page.click('.dash-nav a[href="/moderate/stats/"]')
     page.wait_for_url(f"{server.url}/moderate/stats/")
     answer = page.goto(f"{server.url}/moderate/stats/?{period}")
     assert answer is not None and answer.status == 200

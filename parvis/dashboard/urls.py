@@ -5,7 +5,20 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from parvis.dashboard.views import account, audit, bans, bulk, context, decide, edit, lists, queue, signin, stats, threads
+from parvis.dashboard.views import (
+    account,
+    audit,
+    bans,
+    bulk,
+    context,
+    decide,
+    edit,
+    lists,
+    queue,
+    signin,
+    stats,
+    threads,
+)
 
 app_name = "dashboard"
 
