@@ -114,9 +114,10 @@ def test_a_page_of_fifty_costs_a_fixed_number_of_queries_not_one_per_comment(
         held(site, f"Commentaire {number}.", key=f"article-{number % 7}")
     client = signed_in(moderator)
     client.get("/moderate/")  # warm the session
-    # session, user, sites, count, page, decisions, reports, histories, per site its policy and the user's role,
+    # session, user, sites, the second-factor rule, count, page, decisions, reports, histories, per site its policy
+    # and the user's role,
     # and the newest decision id (what a bulk action checks staleness against).
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         page = client.get("/moderate/")
     assert len(listed(page)) == 50
     assert "Page 1 of 2" in page.content.decode()

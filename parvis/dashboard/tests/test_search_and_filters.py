@@ -137,7 +137,7 @@ def test_the_thread_around_an_item_shows_neighbours_and_replies_in_one_query(
     held(site, "Un autre article.", key="article-2", created_at=start + timedelta(minutes=10))
     client = signed_in(moderator)
     client.get("/moderate/")  # warm the session
-    with django_assert_num_queries(5):  # session, user, sites, the comment, its neighbours and replies
+    with django_assert_num_queries(6):  # session, user, sites, second-factor rule, the comment, neighbours and replies
         html = client.get(f"/moderate/comments/{comment.pk}/context").content.decode()
     shown = [int(pk) for pk in re.findall(r'data-comment="(\d+)"', html)]
     assert shown == [c.pk for c in earlier[-AROUND:]] + [c.pk for c in later[:AROUND]] + [c.pk for c in replies]
