@@ -111,9 +111,11 @@ def moderate(
                 site=site, comment=comment, key=normalise(comment.body_markdown).text, language=comment.language,
                 labels=labels, base=base,
             )  # fmt: skip
-        Appeal.objects.filter(comment=comment, resolved_at__isnull=True).update(
-            resolved_at=timezone.now(), outcome=action
-        )
+        if action != Action.HOLD:
+            # Holding is not an answer to the author: the appeal stays open until it is published or removed.
+            Appeal.objects.filter(comment=comment, resolved_at__isnull=True).update(
+                resolved_at=timezone.now(), outcome=action
+            )
         AuditEntry.objects.create(
             site=site,
             actor=actor if getattr(actor, "pk", None) else None,

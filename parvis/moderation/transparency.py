@@ -8,6 +8,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from django.utils.translation import gettext as _
+
 from parvis.comments.models import Comment, Status
 from parvis.core.models import Site
 from parvis.moderation.models import Action, Appeal, Decision, Stage
@@ -64,7 +66,10 @@ def report(site: Site, month: date) -> Report:
         category = categories[0] if categories else ("spam" if final and final.action == Action.SPAM else "other")
         (by_person if final is not None and final.stage == Stage.MODERATOR else automatic)[category] += 1
     labels = sorted(set(automatic) | set(by_person), key=lambda name: -(automatic[name] + by_person[name]))
-    result.removed = [(str(config.label(name)), automatic[name], by_person[name]) for name in labels]
+    result.removed = [
+        (str(_("other reasons") if name == "other" else config.label(name)), automatic[name], by_person[name])
+        for name in labels
+    ]
     result.removed_total = len(removed_ids)
     appeals = Appeal.objects.filter(comment__thread__site=site, created_at__gte=start, created_at__lt=end)
     outcomes = Counter(appeals.values_list("outcome", flat=True))

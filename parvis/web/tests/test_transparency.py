@@ -53,3 +53,37 @@ def test_comments_of_another_month_are_not_counted_and_a_bad_month_is_refused(ap
     assert report(site, datetime(2026, 9, 1).date()).received == 0
     assert client.get(f"/t/{site.slug}/transparency/", {"month": "2026-13"}).status_code == 422
     assert client.get("/t/nowhere/transparency/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_page_lists_removals_per_rule_and_each_appeal_outcome(api: Any, site: Any, client: Any) -> None:
+    kept = _post(api, "Mon numéro : 06 12 34 56 78", "A")
+    back = _post(api, "Un avis que la rédaction jugera insultant.", "B")
+    waiting = _post(api, "Mon autre numéro : 06 98 76 54 32", "C")
+    plain = _post(api, "Un commentaire retiré sans motif.", "D")
+    moderate(Comment.objects.get(pk=back["comment"]["id"]), Action.REJECT, category="insult")
+    moderate(Comment.objects.get(pk=plain["comment"]["id"]), Action.REJECT)
+    for posted in (kept, back, waiting):
+        appeal(site, posted["comment"]["id"], posted["edit_token"], "Merci de relire.")
+    # A hold is a second look, not an answer: the appeal stays open until the comment is published or removed.
+    moderate(Comment.objects.get(pk=kept["comment"]["id"]), Action.HOLD)
+    assert report(site, timezone.now().date()).appeals_open == 3
+    moderate(Comment.objects.get(pk=kept["comment"]["id"]), Action.REJECT, category="threat")
+    moderate(Comment.objects.get(pk=back["comment"]["id"]), Action.PUBLISH)
+    moderate(Comment.objects.get(pk=waiting["comment"]["id"]), Action.HOLD)
+
+    figures = report(site, timezone.now().date())
+    assert (figures.appeals, figures.appeals_reinstated, figures.appeals_upheld, figures.appeals_open) == (3, 1, 1, 1)
+    assert sorted(figures.removed) == [("other reasons", 0, 1), ("threats", 0, 1)]
+    html = client.get(f"/t/{site.slug}/transparency/", {"month": timezone.now().strftime("%Y-%m")}).content.decode()
+    for label, value in [
+        ("Requested", 3),
+        ("Comment published after review", 1),
+        ("Removal confirmed", 1),
+        ("Not yet decided", 1),
+        ("Removed", 2),
+        ("Comments received", 4),
+    ]:
+        assert f'<th scope="row">{label}</th><td>{value}</td>' in html, label
+    assert "<td>threats</td><td>0</td><td>1</td>" in html
+    assert "<td>other reasons</td><td>0</td><td>1</td>" in html
