@@ -21,6 +21,7 @@ urlpatterns = [
     # Perspective-compatible AnalyzeComment at Perspective's own path, so its clients only change the base URL.
     path("v1alpha1/", perspective_api.urls),
     path("moderate/", include("parvis.dashboard.urls")),
+    path("notifications/", include("parvis.notifications.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.health, name="health"),
 ]
