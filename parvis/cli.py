@@ -90,6 +90,9 @@ def _start_task_worker(mode: str) -> None:
 
 
 def _worker(options: argparse.Namespace) -> int:
+    from parvis.notifications.tasks import on_worker_start
+
+    on_worker_start()
     # Polls twice a second: a comment the first stage held for a second opinion is decided within a second or two.
     return _call("db_worker", "--interval", str(options.interval), "--no-startup-delay")
 

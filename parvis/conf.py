@@ -89,3 +89,62 @@ def perspective_url() -> str:
 
 def connector_timeout() -> float:
     return float(settings.PARVIS_CONNECTOR_TIMEOUT)
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """Where and how the outbox worker sends email (PARVIS_EMAIL_*)."""
+
+    host: str
+    port: int
+    security: str
+    user: str
+    password: str
+    timeout: float
+
+
+EMAIL_SECURITY = ("none", "starttls", "tls")
+
+
+def smtp() -> Smtp:
+    return Smtp(
+        host=str(settings.PARVIS_EMAIL_HOST),
+        port=int(settings.PARVIS_EMAIL_PORT),
+        security=str(settings.PARVIS_EMAIL_SECURITY).lower(),
+        user=str(settings.PARVIS_EMAIL_USER),
+        password=str(settings.PARVIS_EMAIL_PASSWORD),
+        timeout=float(settings.PARVIS_EMAIL_TIMEOUT),
+    )
+
+
+def email_from() -> str:
+    return str(settings.PARVIS_EMAIL_FROM)
+
+
+def email_retry() -> tuple[int, int, int]:
+    """(first delay, longest delay, attempts before giving up) for emails the SMTP server did not take."""
+    return (
+        int(settings.PARVIS_EMAIL_RETRY_SECONDS),
+        int(settings.PARVIS_EMAIL_RETRY_MAX_SECONDS),
+        int(settings.PARVIS_EMAIL_MAX_ATTEMPTS),
+    )
+
+
+def email_lease_seconds() -> int:
+    return int(settings.PARVIS_EMAIL_LEASE_SECONDS)
+
+
+def email_batch_seconds() -> int:
+    return int(settings.PARVIS_EMAIL_BATCH_SECONDS)
+
+
+def email_digest_hour() -> int:
+    return int(settings.PARVIS_EMAIL_DIGEST_HOUR)
+
+
+def email_confirm_days() -> int:
+    return int(settings.PARVIS_EMAIL_CONFIRM_DAYS)
+
+
+def email_capture_dir() -> str:
+    return str(settings.PARVIS_EMAIL_CAPTURE_DIR)

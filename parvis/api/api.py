@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from parvis.api.errors import install_problem_handlers
 from parvis.api.parsing import StrictJsonParser
 from parvis.api.rendering import CompactJSONRenderer
-from parvis.api.routers import public
+from parvis.api.routers import public, subscriptions
 
 api = NinjaAPI(
     title="Parvis API",
@@ -22,6 +22,7 @@ api = NinjaAPI(
     renderer=CompactJSONRenderer(),
 )
 api.add_router("/", public.router)
+api.add_router("/", subscriptions.router)
 
 
 install_problem_handlers(api)

@@ -30,6 +30,11 @@ def set_status(comment: Comment, status: str) -> None:
     comment.status = status
     comment.save(update_fields=["status"])
     published = status == Status.APPROVED
+    if published and not was_published:
+        # In the caller's transaction: the emails exist exactly when the publication does.
+        from parvis.notifications.events import comment_published
+
+        comment_published(comment)
     if published != was_published:
         Thread.objects.filter(pk=comment.thread_id).update(
             comment_count=F("comment_count") + (1 if published else -1),

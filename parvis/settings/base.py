@@ -100,6 +100,49 @@ PARVIS_CONNECTOR_TIMEOUT = env.integer("PARVIS_CONNECTOR_TIMEOUT", 2, minimum=1)
 # (/v1alpha1/comments:analyze) per API key, as "count/seconds"; the default is Perspective's own default quota.
 PARVIS_RATELIMIT_ANALYZE_KEY = env.text("PARVIS_RATELIMIT_ANALYZE_KEY", "60/60")
 
+# Email notifications (subscriptions, reply alerts, digests, staff alerts). Every email is a row of the outbox,
+# written in the same transaction as the event that causes it and sent by `parvis worker` over SMTP.
+# PARVIS_EMAIL_HOST / PARVIS_EMAIL_PORT: the SMTP server (a local MTA by default). `make demo` points them at
+# its capture server (127.0.0.1:8025).
+PARVIS_EMAIL_HOST = env.text("PARVIS_EMAIL_HOST", "localhost")
+PARVIS_EMAIL_PORT = env.integer("PARVIS_EMAIL_PORT", 25, minimum=1)
+# PARVIS_EMAIL_SECURITY: "none" (plain SMTP, for a local MTA), "starttls" (usually port 587) or "tls"
+# (implicit TLS, usually port 465). Certificates are verified against the system's trust store.
+PARVIS_EMAIL_SECURITY = env.text("PARVIS_EMAIL_SECURITY", "none")
+# PARVIS_EMAIL_USER / PARVIS_EMAIL_PASSWORD: SMTP AUTH, used when the user is set (only over starttls or tls).
+PARVIS_EMAIL_USER = env.text("PARVIS_EMAIL_USER", "")
+PARVIS_EMAIL_PASSWORD = env.text("PARVIS_EMAIL_PASSWORD", "")
+# PARVIS_EMAIL_FROM: the sender of every email; the domain also ends each Message-ID.
+PARVIS_EMAIL_FROM = env.text("PARVIS_EMAIL_FROM", "Parvis <parvis@localhost>")
+# PARVIS_EMAIL_TIMEOUT: seconds an SMTP conversation may stall before the attempt counts as failed.
+PARVIS_EMAIL_TIMEOUT = env.integer("PARVIS_EMAIL_TIMEOUT", 30, minimum=1)
+# Retries after an SMTP failure wait PARVIS_EMAIL_RETRY_SECONDS, doubling each time up to
+# PARVIS_EMAIL_RETRY_MAX_SECONDS; after PARVIS_EMAIL_MAX_ATTEMPTS failures (about a day with the defaults) the
+# email is marked failed. A permanent refusal (an SMTP 5xx for the recipient) fails it at once.
+PARVIS_EMAIL_RETRY_SECONDS = env.integer("PARVIS_EMAIL_RETRY_SECONDS", 30, minimum=1)
+PARVIS_EMAIL_RETRY_MAX_SECONDS = env.integer("PARVIS_EMAIL_RETRY_MAX_SECONDS", 3600, minimum=1)
+PARVIS_EMAIL_MAX_ATTEMPTS = env.integer("PARVIS_EMAIL_MAX_ATTEMPTS", 30, minimum=1)
+# PARVIS_EMAIL_LEASE_SECONDS: an email claimed by a worker that has neither sent it nor failed within this time
+# (the worker died) is sent again. Keep it above PARVIS_EMAIL_TIMEOUT.
+PARVIS_EMAIL_LEASE_SECONDS = env.integer("PARVIS_EMAIL_LEASE_SECONDS", 120, minimum=1)
+# PARVIS_EMAIL_BATCH_SECONDS: new comments in a subscribed thread are gathered this long into one email, so a
+# busy thread never sends one email per comment.
+PARVIS_EMAIL_BATCH_SECONDS = env.integer("PARVIS_EMAIL_BATCH_SECONDS", 600, minimum=0)
+# PARVIS_EMAIL_DIGEST_HOUR: the hour (UTC, 0-23) after which the daily digests of the day are written.
+PARVIS_EMAIL_DIGEST_HOUR = env.integer("PARVIS_EMAIL_DIGEST_HOUR", 7, minimum=0)
+# PARVIS_RATELIMIT_EMAIL_RECIPIENT: emails sent to one address, as "count/seconds"; more wait for the next
+# window (they are delayed, never dropped).
+PARVIS_RATELIMIT_EMAIL_RECIPIENT = env.text("PARVIS_RATELIMIT_EMAIL_RECIPIENT", "20/3600")
+# PARVIS_RATELIMIT_SUBSCRIBE_IP / PARVIS_RATELIMIT_SUBSCRIBE_EMAIL: subscription requests from one (hashed) IP
+# and for one address; each request may send one confirmation email, so these bound a mail bomb.
+PARVIS_RATELIMIT_SUBSCRIBE_IP = env.text("PARVIS_RATELIMIT_SUBSCRIBE_IP", "10/3600")
+PARVIS_RATELIMIT_SUBSCRIBE_EMAIL = env.text("PARVIS_RATELIMIT_SUBSCRIBE_EMAIL", "3/3600")
+# PARVIS_EMAIL_CONFIRM_DAYS: how long a confirmation link works; unconfirmed subscriptions are deleted after it.
+PARVIS_EMAIL_CONFIRM_DAYS = env.integer("PARVIS_EMAIL_CONFIRM_DAYS", 7, minimum=1)
+# PARVIS_EMAIL_CAPTURE_DIR: development only. When set, /notifications/mailbox/ lists the emails that
+# `parvis mailcapture` stored in this directory (`make demo` sets both).
+PARVIS_EMAIL_CAPTURE_DIR = env.text("PARVIS_EMAIL_CAPTURE_DIR", "")
+
 # Background jobs (the moderation second opinion, site model training, surge checks) are rows in the database,
 # run by `parvis worker`; a job is enqueued in the same transaction as the comment it is about.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -119,6 +162,7 @@ INSTALLED_APPS = [
     "parvis.comments",
     "parvis.moderation",
     "parvis.dashboard",
+    "parvis.notifications",
     "django_tasks",
     "django_tasks_db",
     "parvis.api",

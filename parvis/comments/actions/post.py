@@ -26,6 +26,7 @@ from parvis.moderation import actions as moderation
 from parvis.moderation import duplicates, pipeline, surge
 from parvis.moderation.models import Action, Decision, Stage
 from parvis.moderation.tasks import second_opinion
+from parvis.notifications.events import comment_published
 from parvis.threads.keys import MAX_URL_LENGTH, canonical_url, thread_key
 from parvis.threads.models import Thread
 
@@ -132,6 +133,7 @@ def post_comment(site: Site, draft: Draft, client: ClientFingerprint, *, idempot
             )
             if status == Status.APPROVED:
                 Thread.objects.filter(pk=thread.pk).update(comment_count=F("comment_count") + 1, last_comment_at=now)
+                comment_published(comment)
             decision = moderation.record(comment, verdict, Stage.SYNC)
             duplicates.remember(comment, verdict.bands)
             if verdict.second_opinion:

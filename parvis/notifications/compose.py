@@ -1,0 +1,233 @@
+"""Turning an outbox row into an email (HTML and plain text, in the reader's language), at sending time.
+
+Rendering late is what keeps the promise "only approved comments are ever mailed": a comment rejected while its
+email waited is left out, and an email with nothing left to say is dropped (``build`` returns None).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP, SMTPUTF8
+from email.utils import format_datetime, parseaddr
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from parvis import conf
+from parvis.comments.models import Comment, Status
+from parvis.notifications import tokens
+from parvis.notifications.addresses import header_text, smtp_address
+from parvis.notifications.models import OutboxMessage, SiteEmailSettings, Subscription
+
+RTL = {"he", "ar"}
+LANGUAGES = {"fr", "en", "he", "ar"}
+DEFAULT_COLOUR = "#1a5fb4"
+
+
+@dataclass(frozen=True)
+class Built:
+    message: EmailMessage
+    sender: str
+    recipient: str
+    smtputf8: bool
+
+
+@dataclass(frozen=True)
+class Content:
+    subject: str
+    template: str
+    context: dict[str, Any]
+    # Emails about a subscription carry RFC 8058 one-click unsubscribe headers; staff alerts and the
+    # confirmation (nothing to leave yet) do not.
+    unsubscribe: Subscription | None = None
+
+
+def absolute(path: str) -> str:
+    return conf.public_url() + path
+
+
+def comment_link(comment: Comment) -> str:
+    thread = comment.thread
+    if thread.url:
+        return f"{thread.url}#parvis-comment-{comment.pk}"
+    query = urlencode({"key": thread.key})
+    return absolute(f"{reverse('thread-page', args=[thread.site.slug])}?{query}#comment-{comment.pk}")
+
+
+def _approved(ids: list[int]) -> QuerySet[Comment]:
+    return (
+        Comment.objects.filter(pk__in=ids, status=Status.APPROVED)
+        .select_related("thread", "thread__site", "parent")
+        .order_by("created_at", "pk")
+    )
+
+
+def _subscription(row: OutboxMessage, *, confirmed: bool = True) -> Subscription | None:
+    subscription = row.subscription
+    if subscription is None or subscription.confirmed != confirmed:
+        return None
+    return subscription
+
+
+def _confirm(row: OutboxMessage) -> Content | None:
+    subscription = _subscription(row, confirmed=False)
+    if subscription is None:
+        return None
+    token = tokens.confirm_token(subscription.site_id, subscription.address_key, subscription.pk)
+    return Content(
+        subject=_("Confirm your subscription to %(site)s") % {"site": row.site.name},
+        template="confirm",
+        context={
+            "subscription": subscription,
+            "thread": subscription.thread,
+            "confirm_url": absolute(reverse("notifications:confirm", args=[token])),
+            "days": conf.email_confirm_days(),
+        },
+    )
+
+
+def _reply(row: OutboxMessage) -> Content | None:
+    subscription = _subscription(row)
+    comments = list(_approved([int(row.payload.get("comment", 0))]))
+    if subscription is None or not comments or comments[0].parent is None:
+        return None
+    reply = comments[0]
+    if reply.parent is None or reply.parent.status != Status.APPROVED:
+        return None
+    return Content(
+        subject=_("%(name)s replied to your comment") % {"name": reply.author_name or _("A reader")},
+        template="reply",
+        context={"reply": reply, "parent": reply.parent, "thread": reply.thread, "link": comment_link(reply)},
+        unsubscribe=subscription,
+    )
+
+
+def _thread(row: OutboxMessage) -> Content | None:
+    subscription = _subscription(row)
+    comments = list(_approved([int(item) for item in row.payload.get("comments", [])]))
+    if subscription is None or not comments:
+        return None
+    thread = comments[0].thread
+    count = len(comments)
+    return Content(
+        subject=ngettext("%(count)s new comment on “%(title)s”", "%(count)s new comments on “%(title)s”", count)
+        % {"count": count, "title": thread.title or thread.key},
+        template="thread",
+        context={"thread": thread, "comments": [(comment, comment_link(comment)) for comment in comments]},
+        unsubscribe=subscription,
+    )
+
+
+def _digest(row: OutboxMessage) -> Content | None:
+    from parvis.notifications import digests
+
+    sections = digests.sections(row)
+    if not sections:
+        return None
+    count = sum(len(items) for _title, items in sections)
+    first = Subscription.objects.filter(pk__in=row.payload.get("subscriptions", []), confirmed_at__isnull=False)
+    return Content(
+        subject=ngettext(
+            "Your daily digest from %(site)s: %(count)s comment",
+            "Your daily digest from %(site)s: %(count)s comments",
+            count,
+        )
+        % {"site": row.site.name, "count": count},
+        template="digest",
+        context={"sections": sections},
+        unsubscribe=first.first(),
+    )
+
+
+def _staff_queue(row: OutboxMessage) -> Content | None:
+    count = int(row.payload.get("count", 0))
+    return Content(
+        subject=_("%(count)s comments wait for moderation on %(site)s") % {"count": count, "site": row.site.name},
+        template="staff_queue",
+        context={"count": count, "queue_url": absolute(reverse("dashboard:queue"))},
+    )
+
+
+def _staff_report(row: OutboxMessage) -> Content | None:
+    comments = list(
+        Comment.objects.filter(pk=int(row.payload.get("comment", 0))).exclude(status=Status.DELETED)
+        .select_related("thread")
+    )  # fmt: skip
+    if not comments:
+        return None
+    comment = comments[0]
+    return Content(
+        subject=_("A comment was reported %(count)s times on %(site)s")
+        % {"count": comment.flag_count, "site": row.site.name},
+        template="staff_report",
+        context={"comment": comment, "queue_url": absolute(reverse("dashboard:queue") + "?tab=reported")},
+    )
+
+
+BUILDERS: dict[str, Callable[[OutboxMessage], Content | None]] = {
+    "confirm": _confirm,
+    "reply": _reply,
+    "thread": _thread,
+    "digest": _digest,
+    "staff_queue": _staff_queue,
+    "staff_report": _staff_report,
+}
+
+
+def build(row: OutboxMessage, now: datetime | None = None) -> Built | None:
+    """The email of ``row``, or None when there is nothing left to send."""
+    from parvis.notifications import outbox
+
+    builder = BUILDERS.get(row.kind)
+    if builder is None:
+        return None
+    language = row.language if row.language in LANGUAGES else "en"
+    with translation.override(language):
+        content = builder(row)
+        if content is None:
+            return None
+        site = row.site
+        colours = SiteEmailSettings.objects.filter(site=site).values_list("accent_colour", flat=True).first()
+        context = {
+            **content.context,
+            "site": site,
+            "subject": content.subject,
+            "colour": colours or DEFAULT_COLOUR,
+            "language": language,
+            "direction": "rtl" if language in RTL else "ltr",
+            "recipient": row.recipient,
+        }
+        if content.unsubscribe is not None:
+            subscription = content.unsubscribe
+            unsubscribe = tokens.unsubscribe_token(site.pk, subscription.address_key, subscription.pk)
+            manage = tokens.manage_token(site.pk, subscription.address_key)
+            context["unsubscribe_url"] = absolute(reverse("notifications:unsubscribe", args=[unsubscribe]))
+            context["manage_url"] = absolute(reverse("notifications:manage", args=[manage]))
+        text = render_to_string(f"notifications/email/{content.template}.txt", context)
+        html = render_to_string(f"notifications/email/{content.template}.html", context)
+    envelope, needs_utf8 = smtp_address(row.recipient)
+    message = EmailMessage(policy=SMTPUTF8 if needs_utf8 else SMTP)
+    sender = parseaddr(conf.email_from())[1]
+    message["Subject"] = header_text(content.subject, 250)
+    message["From"] = conf.email_from() if not site.name else f"{header_text(site.name, 80)} <{sender}>"
+    message["To"] = envelope
+    message["Date"] = format_datetime(now or timezone.now())
+    message["Message-ID"] = outbox.message_id(row.key)
+    message["Auto-Submitted"] = "auto-generated"
+    message["Content-Language"] = language
+    if "unsubscribe_url" in context:
+        message["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        message["List-Id"] = f"{header_text(site.name, 80)} <{site.slug}.{sender.rpartition('@')[2] or 'parvis'}>"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return Built(message=message, sender=sender, recipient=envelope, smtputf8=needs_utf8)

@@ -1,0 +1,111 @@
+"""Pages reached from emails: confirm a subscription, one-click unsubscribe, manage an address's subscriptions,
+the Atom feeds, and (development only) the captured mailbox.
+
+The token in the address is the authority: no session, no account. A forged, foreign or expired token gets a
+page saying so (400) and changes nothing. Confirmation needs a click on a button (a POST), because mail
+scanners open links; the one-click unsubscribe answers the RFC 8058 POST a mail client sends without a CSRF
+token, so that view alone is CSRF-exempt (its signed token is what protects it).
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from parvis.core.models import Site
+from parvis.notifications import actions, tokens
+
+LANGUAGES = ("fr", "en", "he", "ar")
+
+
+def _language(request: HttpRequest, site: Site | None = None) -> str:
+    wanted = request.GET.get("lang", "")
+    if wanted in LANGUAGES:
+        return wanted
+    return site.default_language if site is not None and site.default_language in LANGUAGES else "en"
+
+
+def _invalid(request: HttpRequest, reason: str) -> HttpResponse:
+    with translation.override(_language(request)):
+        return render(request, "notifications/invalid.html", {"reason": reason}, status=400)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        claim = tokens.read_confirm(token)
+    except tokens.TokenError as error:
+        return _invalid(request, str(error))
+    site = Site.objects.filter(pk=claim.site_id).first()
+    language = _language(request, site)
+    if request.method != "POST":
+        with translation.override(language):
+            return render(request, "notifications/confirm.html", {"site": site, "done": False})
+    try:
+        subscription = actions.confirm(token)
+    except tokens.TokenError as error:
+        return _invalid(request, str(error))
+    manage = tokens.manage_token(subscription.site_id, subscription.address_key)
+    with translation.override(subscription.language if subscription.language in LANGUAGES else language):
+        return render(
+            request,
+            "notifications/confirm.html",
+            {"site": subscription.site, "subscription": subscription, "done": True, "manage_token": manage},
+        )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button; POST (the button, or a mail client's List-Unsubscribe=One-Click) removes."""
+    try:
+        claim = tokens.read_unsubscribe(token)
+    except tokens.TokenError as error:
+        return _invalid(request, str(error))
+    site = Site.objects.filter(pk=claim.site_id).first()
+    if request.method != "POST":
+        with translation.override(_language(request, site)):
+            return render(request, "notifications/unsubscribe.html", {"site": site, "done": False})
+    try:
+        site = actions.unsubscribe(token)
+    except tokens.TokenError as error:
+        return _invalid(request, str(error))
+    manage = tokens.manage_token(site.pk, claim.address_key)
+    with translation.override(_language(request, site)):
+        return render(request, "notifications/unsubscribe.html", {"site": site, "done": True, "manage_token": manage})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        if request.method == "POST":
+            raw = str(request.POST.get("subscription", ""))
+            if not raw.isdigit() or len(raw) > 18:
+                return _invalid(request, "invalid")
+            current = actions.remove(token, int(raw))
+        else:
+            current = actions.managed(token)
+    except tokens.TokenError as error:
+        return _invalid(request, str(error))
+    with translation.override(_language(request, current.site)):
+        return render(
+            request,
+            "notifications/manage.html",
+            {"site": current.site, "subscriptions": current.subscriptions, "token": token},
+        )
+
+
+def mailbox(request: HttpRequest) -> HttpResponse:
+    """The emails `parvis mailcapture` received (development: only when PARVIS_EMAIL_CAPTURE_DIR is set)."""
+    from parvis.notifications import capture
+
+    folder = capture.folder()
+    if folder is None:
+        raise Http404
+    wanted = request.GET.get("id", "")
+    messages = capture.read_all(folder)
+    shown = next((item for item in messages if item.name == wanted), messages[0] if messages else None)
+    return render(request, "notifications/mailbox.html", {"messages": messages, "shown": shown})
