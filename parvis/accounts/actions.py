@@ -198,7 +198,8 @@ def lift_ban(actor: Any, banned: Ban) -> Ban:
     """End a ban now; the ban is kept (lifted) so the list still shows who was banned, when and by whom."""
     _require_moderator(actor, banned.site)
     with transaction.atomic():
-        locked = Ban.objects.select_for_update().select_related("site", "comment").get(pk=banned.pk)
+        # Only the ban's row is locked: PostgreSQL cannot lock the nullable side of the join to its comment.
+        locked = Ban.objects.select_for_update(of=("self",)).select_related("site", "comment").get(pk=banned.pk)
         if locked.lifted_at is not None:
             raise BanError("ban", _("This ban was already lifted."))
         before = _snapshot(locked)
