@@ -44,7 +44,7 @@ def test_a_redaction_changes_what_readers_get_and_shows_the_mark(
     assert published[untouched.pk]["moderator_edited"] is False
     page = client.get("/t/news/", {"key": "article-1"}).content.decode()
     assert "06 12 34 56 78" not in page and "Appelez Marc au […]" in page
-    assert page.count("(edited by the moderation)") == 1
+    assert page.count("(modifié par la modération)") == 1  # the thread page, in the site's French
     comment.refresh_from_db()
     assert comment.moderator_edited_by == moderator and comment.moderator_edited_at is not None
 
