@@ -101,3 +101,14 @@ def watch(page: Page) -> Watched:
     page.on("dialog", on_dialog)
     page.add_init_script(WATCHER)
     return seen
+
+
+@contextmanager
+def staff_page(browser: Browser, width: int = 1100) -> Iterator[Watched]:
+    """A watched page in a fresh English context, wide enough for the dashboard's queue."""
+    context = browser.new_context(locale="en-GB", viewport={"width": width, "height": 900})
+    context.set_default_timeout(10_000)
+    try:
+        yield watch(context.new_page())
+    finally:
+        context.close()

@@ -241,3 +241,17 @@ def fresh_postgres_database(server_url: str, prefix: str) -> Iterator[str]:
     finally:
         with psycopg.connect(admin_url, autocommit=True) as connection:
             connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@contextmanager
+def seeded_server(directory: Path, setup: str, env: Mapping[str, str]) -> Iterator[ParvisServer]:
+    """A migrated one-worker server whose data ``setup`` (Python run by `parvis manage shell`) made, started.
+
+    The dashboard's browser tests each seed their own site, staff and policy this way, through the same command a
+    newsroom would use, before the server serves its first request.
+    """
+    with ParvisServer(directory, workers=1, env=env) as running:
+        running.cli("migrate")
+        running.cli("manage", "shell", "-c", setup)
+        running.start()
+        yield running

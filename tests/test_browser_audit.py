@@ -15,8 +15,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser import Watched, chromium, watch
-from tests.servers import ParvisServer
+from tests.browser import Watched, staff_page
+from tests.servers import ParvisServer, seeded_server
 
 pytestmark = pytest.mark.browser
 
@@ -39,25 +39,14 @@ Membership.objects.create(user=user, site=site, role="moderator")
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParvisServer]:
     settings = {"PARVIS_MODERATION_ENCODER": "off", "PARVIS_TRUSTED_PROXIES": "1"}
-    with ParvisServer(tmp_path_factory.mktemp("parvis-audit"), workers=1, env=settings) as running:
-        running.cli("migrate")
-        running.cli("manage", "shell", "-c", SETUP)
-        running.start()
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as running:
+    with seeded_server(tmp_path_factory.mktemp("parvis-audit"), SETUP, settings) as running:
         yield running
 
 
 @pytest.fixture
 def watched(browser: Browser) -> Iterator[Watched]:
-    context = browser.new_context(locale="en-GB", viewport={"width": 1100, "height": 900})
-    context.set_default_timeout(10_000)
-    yield watch(context.new_page())
-    context.close()
+    with staff_page(browser) as page:
+        yield page
 
 
 def thread(http: httpx.Client, token: str = "") -> dict[int, str]:

@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser import Watched, chromium, watch
-from tests.servers import ParvisServer
+from tests.browser import Watched, staff_page
+from tests.servers import ParvisServer, seeded_server
 
 pytestmark = pytest.mark.browser
 
@@ -68,27 +68,14 @@ PAINTED = """(canvas) => {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParvisServer]:
-    with ParvisServer(
-        tmp_path_factory.mktemp("parvis-stats"), workers=1, env={"PARVIS_MODERATION_ENCODER": "off"}
-    ) as running:
-        running.cli("migrate")
-        running.cli("manage", "shell", "-c", SETUP)
-        running.start()
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as running:
+    with seeded_server(tmp_path_factory.mktemp("parvis-stats"), SETUP, {"PARVIS_MODERATION_ENCODER": "off"}) as running:
         yield running
 
 
 @pytest.fixture
 def watched(browser: Browser) -> Iterator[Watched]:
-    context = browser.new_context(locale="en-GB", viewport={"width": 1100, "height": 900})
-    context.set_default_timeout(10_000)
-    yield watch(context.new_page())
-    context.close()
+    with staff_page(browser) as page:
+        yield page
 
 
 def test_the_statistics_page_draws_every_chart_under_the_csp(server: ParvisServer, watched: Watched) -> None:

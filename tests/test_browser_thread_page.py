@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from parvis.web.demo import SEEDS
-from tests.browser import Watched, chromium, watch
+from tests.browser import Watched, watch
 from tests.servers import ParvisServer
 
 pytestmark = pytest.mark.browser
@@ -34,12 +34,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParvisServer]:
         running.cli("migrate")
         running.cli("demo")
         running.start()
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as running:
         yield running
 
 

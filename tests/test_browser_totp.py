@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from parvis.dashboard import totp
-from tests.browser import Watched, chromium, watch
-from tests.servers import ParvisServer
+from tests.browser import Watched, staff_page
+from tests.servers import ParvisServer, seeded_server
 
 pytestmark = pytest.mark.browser
 
@@ -38,27 +38,14 @@ Membership.objects.create(user=jules, site=site, role="journalist")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParvisServer]:
-    with ParvisServer(
-        tmp_path_factory.mktemp("parvis-totp"), workers=1, env={"PARVIS_MODERATION_ENCODER": "off"}
-    ) as running:
-        running.cli("migrate")
-        running.cli("manage", "shell", "-c", SETUP)
-        running.start()
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as running:
+    with seeded_server(tmp_path_factory.mktemp("parvis-totp"), SETUP, {"PARVIS_MODERATION_ENCODER": "off"}) as running:
         yield running
 
 
 @pytest.fixture
 def watched(browser: Browser) -> Iterator[Watched]:
-    context = browser.new_context(locale="en-GB", viewport={"width": 1000, "height": 900})
-    context.set_default_timeout(10_000)
-    yield watch(context.new_page())
-    context.close()
+    with staff_page(browser, width=1000) as page:
+        yield page
 
 
 def sign_in_with_password(watched: Watched, server: ParvisServer, username: str) -> None:

@@ -44,7 +44,7 @@ from playwright.sync_api import (
 )
 
 from parvis.web.demo import SEEDS, SITE_SLUG, THREAD_KEY
-from tests.browser import Watched, chromium, watch
+from tests.browser import Watched, watch
 from tests.servers import ParvisServer
 
 pytestmark = pytest.mark.browser
@@ -190,12 +190,6 @@ class Readers:
 def readers(server: ParvisServer) -> Iterator[Readers]:
     with httpx.Client(base_url=server.url, timeout=30) as http:
         yield Readers(http)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
