@@ -14,8 +14,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from parvis.core.admin import ParvisModelAdmin
-from parvis.moderation import learning
-from parvis.moderation.models import ApiKey, Appeal, AuditEntry, Decision, Policy, SiteModel
+from parvis.moderation import learning, lists
+from parvis.moderation.models import ApiKey, Appeal, AuditEntry, Decision, ListEntry, Policy, SiteModel
 from parvis.moderation.policy import PolicyConfig, PolicyError, public_text, save_policy
 
 
@@ -183,3 +183,28 @@ class AuditEntryAdmin(ParvisModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(ListEntry)
+class ListEntryAdmin(ParvisModelAdmin):
+    """A site's block and allow lists, readable here; entries are added in the dashboard (/moderate/lists/), whose
+    test box shows what an entry would catch before it is saved. A removal here goes through the same action, so it
+    is audited and the compiled lists are refreshed."""
+
+    list_display = ("site", "kind", "match", "value", "action", "category", "created_by", "created_at")
+    list_filter = ("site", "kind", "match")
+    search_fields = ("value", "note")
+    readonly_fields = ("site", "kind", "match", "value", "action", "category", "note", "created_by", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: ListEntry) -> None:
+        lists.remove_entry(request.user, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ListEntry]) -> None:
+        for entry in queryset.select_related("site"):
+            lists.remove_entry(request.user, entry)

@@ -195,3 +195,24 @@ def test_the_preview_counts_what_the_draft_would_match_and_saves_nothing(site: S
     assert found.caught == Comment.objects.filter(body_markdown__contains="tramway").count() == 8
     assert len(found.samples) == 8 and all("<mark" in sample.text for sample in found.samples)
     assert not ListEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_a_sites_entries_and_removing_one_there_is_audited_and_lifts_it(site: Site, boss: Any) -> None:
+    from django.test import Client
+
+    entry = add(site, boss, kind="block", match="word", value="bouffon", action="hold")
+    admin = Client()
+    admin.force_login(boss)
+    listing = admin.get("/admin/moderation/listentry/").content.decode()
+    assert "bouffon" in listing
+    # Entries are added where the test box is; the admin offers no add form.
+    assert admin.get("/admin/moderation/listentry/add/").status_code == 403
+    answer = admin.post(
+        "/admin/moderation/listentry/",
+        {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"},
+        follow=True,
+    )
+    assert answer.status_code == 200 and not ListEntry.objects.filter(pk=entry.pk).exists()
+    assert AuditEntry.objects.get(action="list.remove").details["before"]["value"] == "bouffon"
+    assert verdict(site, "Quel bouffon.").action == "publish"
