@@ -45,7 +45,9 @@ def check_site(preferences: SiteEmailSettings) -> int:
             waiting = Comment.objects.filter(thread__site=site, status=Status.PENDING).count()
             over = waiting >= preferences.queue_alert_threshold
             if over and not state.queue_alerted:
-                stamp = timezone.now().strftime("%Y%m%d%H%M%S")
+                # One alert per time the queue crosses the threshold: the crossing's moment (to the microsecond, under
+                # the state row's lock) tells two crossings apart, so a second one in the same second still alerts.
+                stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
                 for user_id, email in _staff(site.pk):
                     written += bool(outbox.enqueue(
                         f"staff-queue:{site.pk}:{user_id}:{stamp}", site=site, kind="staff_queue", recipient=email,
