@@ -51,8 +51,9 @@ def create(site: Site, label: str, *, actor_label: str = "system") -> Issued:
         while True:
             body = secrets.token_urlsafe(32)
             prefix = body[:PREFIX_LENGTH]
-            # Prefixes name keys on the command line, so they must be unique among all keys.
-            if not ApiKey.objects.filter(prefix=prefix).exists():
+            # Prefixes name keys on the command line, so they must be unique among all keys, and not start with
+            # "-", which `revoke` would read as an option (one key in 64 did).
+            if not prefix.startswith("-") and not ApiKey.objects.filter(prefix=prefix).exists():
                 break
         secret = MARKER + body
         record = ApiKey.objects.create(site=site, label=label, prefix=prefix, key_hash=digest(secret))

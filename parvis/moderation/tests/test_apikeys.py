@@ -68,3 +68,8 @@ def test_the_command_refuses_an_unknown_site_or_prefix(site: Site) -> None:
         call_command("moderation_apikey", "create", "--site", "nope", "--label", "x")
     with pytest.raises(CommandError):
         call_command("moderation_apikey", "revoke", "nothing")
+
+
+def test_no_key_prefix_starts_with_a_dash_that_the_revoke_command_would_read_as_an_option(site: Site) -> None:
+    prefixes = {apikeys.create(site, f"key {number}").record.prefix for number in range(200)}
+    assert len(prefixes) == 200 and not any(prefix.startswith("-") for prefix in prefixes)
