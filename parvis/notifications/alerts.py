@@ -39,6 +39,7 @@ def check_all() -> int:
 def check_site(preferences: SiteEmailSettings) -> int:
     site = preferences.site
     written = 0
+    staff = _staff(site.pk)
     with transaction.atomic():
         state, _ = StaffAlertState.objects.select_for_update().get_or_create(site=site)
         if preferences.queue_alert_threshold:
@@ -48,7 +49,7 @@ def check_site(preferences: SiteEmailSettings) -> int:
                 # One alert per time the queue crosses the threshold: the crossing's moment (to the microsecond, under
                 # the state row's lock) tells two crossings apart, so a second one in the same second still alerts.
                 stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
-                for user_id, email in _staff(site.pk):
+                for user_id, email in staff:
                     written += bool(outbox.enqueue(
                         f"staff-queue:{site.pk}:{user_id}:{stamp}", site=site, kind="staff_queue", recipient=email,
                         language=site.default_language, payload={"count": waiting},
@@ -63,7 +64,7 @@ def check_site(preferences: SiteEmailSettings) -> int:
                 .values_list("pk", flat=True)[:100]
             )
             for comment_id in reported:
-                for user_id, email in _staff(site.pk):
+                for user_id, email in staff:
                     # The key makes it one alert per comment and staff member, however often this runs.
                     written += bool(outbox.enqueue(
                         f"staff-report:{comment_id}:{user_id}", site=site, kind="staff_report", recipient=email,
