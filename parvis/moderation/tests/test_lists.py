@@ -198,11 +198,11 @@ def test_the_preview_counts_what_the_draft_would_match_and_saves_nothing(site: S
 
 
 @pytest.mark.django_db
-def test_the_admin_lists_a_sites_entries_and_removing_one_there_is_audited_and_lifts_it(site: Site, boss: Any) -> None:
-    from django.test import Client
-
+def test_the_admin_lists_a_sites_entries_and_removing_one_there_is_audited_and_lifts_it(
+    site: Site, boss: Any, client: Any
+) -> None:
     entry = add(site, boss, kind="block", match="word", value="bouffon", action="hold")
-    admin = Client()
+    admin = client
     admin.force_login(boss)
     listing = admin.get("/admin/moderation/listentry/").content.decode()
     assert "bouffon" in listing
