@@ -198,6 +198,22 @@ def new(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/_new.html", {"count": count, "query": filters.query()})
 
 
+def script_texts() -> dict[str, str]:
+    """What queue.js says in the status line, in the moderator's language: the script is a static file, so its
+    words come in the page (a JSON script element, which the CSP allows since it does not run). Counts are
+    labelled rather than put in a sentence, so no plural form is needed in the browser."""
+    return {
+        "cannot_decide": _("You cannot decide on this comment."),
+        "cannot_ban": _("You cannot ban from this comment."),
+        "select_passage": _("Select the passage to redact first."),
+        "select_first": _("Select comments first (x)."),
+        "selected": _("Selected: {count}"),
+        "progress": _("Done: {done} · already decided: {already} · not available: {unavailable}"),
+        "error": _("Error {status}"),
+        "unreachable": _("The server could not be reached."),
+    }
+
+
 @staff_view
 def queue(request: HttpRequest) -> HttpResponse:
     filters = Filters.parse(request)
@@ -225,5 +241,6 @@ def queue(request: HttpRequest) -> HttpResponse:
             "since": f"{loaded_at.timestamp():.6f}",
             "as_of": newest_decision_id(),
             "max_ids": MAX_IDS,
+            "script_texts": script_texts(),
         },
     )

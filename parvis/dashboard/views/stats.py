@@ -83,7 +83,7 @@ def stats(request: HttpRequest) -> HttpResponse:
                 "hold": _("Held"),
                 "reject": _("Rejected"),
                 "undetected": _("undetected"),
-                "percent": _("% of the day's comments"),
+                "percent": _("Share of the day's comments (%)"),
                 "count": _("Decisions"),
                 "comments": _("Comments"),
                 "minutes": _("Minutes"),

@@ -5,6 +5,17 @@
   "use strict";
   let selected = -1;
 
+  // The status line's words, translated by the page (dash-texts); {name} marks a value.
+  let texts = null;
+  function say(name, values) {
+    if (texts === null) {
+      const element = document.getElementById("dash-texts");
+      texts = element ? JSON.parse(element.textContent) : {};
+    }
+    const template = texts[name] || name;
+    return template.replace(/\{(\w+)\}/g, (whole, key) => (values && key in values ? String(values[key]) : whole));
+  }
+
   const items = () => Array.from(document.querySelectorAll(".dash-item"));
   const status = (text) => {
     const line = document.getElementById("dash-status");
@@ -52,7 +63,7 @@
   function press(item, key) {
     const button = item && item.querySelector(`button[data-key="${key}"]`);
     if (!button) {
-      status("You cannot decide on this comment.");
+      status(say("cannot_decide"));
       return;
     }
     button.click();
@@ -61,7 +72,7 @@
   // b: the item's ban form, prefilled from the comment; its confirm button takes the focus, so Enter bans.
   function toggleBan(item, open) {
     const form = item && item.querySelector(".dash-ban");
-    if (!form) return status("You cannot ban from this comment.");
+    if (!form) return status(say("cannot_ban"));
     form.hidden = open === undefined ? !form.hidden : !open;
     if (!form.hidden) form.querySelector("[data-ban-confirm]").focus();
   }
@@ -100,7 +111,7 @@
       case "e": press(item, "e"); break;
       case "x": {
         const box = item && item.querySelector(".dash-check");
-        if (box) { box.checked = !box.checked; selectionChanged(); } else status("You cannot decide on this comment.");
+        if (box) { box.checked = !box.checked; selectionChanged(); } else status(say("cannot_decide"));
         break;
       }
       case "u": {
@@ -153,7 +164,7 @@
     const start = text.selectionStart;
     const end = text.selectionEnd;
     if (start === end) {
-      status("Select the passage to redact first.");
+      status(say("select_passage"));
       text.focus();
       return;
     }
@@ -176,7 +187,7 @@
     const page = form.querySelector("[data-select-page]");
     const boxes = document.querySelectorAll(".dash-check");
     if (page) page.checked = boxes.length > 0 && checked().length === boxes.length;
-    if (count) count.textContent = all && all.checked ? "" : `${checked().length} selected`;
+    if (count) count.textContent = all && all.checked ? "" : say("selected", { count: checked().length });
   }
 
   async function post(form, ids, action, category) {
@@ -188,7 +199,7 @@
     data.append("ids", ids.join(","));
     const answer = await fetch(form.action, { method: "POST", body: data, credentials: "same-origin" });
     const result = await answer.json().catch(() => ({}));
-    if (!answer.ok) throw new Error(result.error || `Error ${answer.status}`);
+    if (!answer.ok) throw new Error(result.error || say("error", { status: answer.status }));
     return result;
   }
 
@@ -199,8 +210,7 @@
     const size = Number(form.dataset.max) || 200;
     const totals = { done: 0, already_decided: 0, unavailable: 0 };
     const add = (result) => Object.keys(totals).forEach((key) => (totals[key] += result[key] || 0));
-    const say = () => status(`${totals.done} done, ${totals.already_decided} already decided` +
-      (totals.unavailable ? `, ${totals.unavailable} not available` : "") + "…");
+    const tell = (end) => status(say("progress", { done: totals.done, already: totals.already_decided, unavailable: totals.unavailable }) + end);
     form.querySelectorAll("button").forEach((button) => (button.disabled = true));
     progress.hidden = false;
     try {
@@ -210,27 +220,26 @@
         for (;;) {
           const list = await fetch(`${form.dataset.matching}&after=${after}`, { credentials: "same-origin" });
           const chunk = await list.json();
-          if (!list.ok) throw new Error(chunk.error || `Error ${list.status}`);
+          if (!list.ok) throw new Error(chunk.error || say("error", { status: list.status }));
           if (chunk.ids.length) add(await post(form, chunk.ids, action, category));
-          say();
+          tell("…");
           if (chunk.next === null) break;
           after = chunk.next;
         }
       } else {
         const ids = checked();
         if (!ids.length) {
-          status("Select comments first (x).");
+          status(say("select_first"));
           return;
         }
         for (let start = 0; start < ids.length; start += size) {
           add(await post(form, ids.slice(start, start + size), action, category));
           progress.value = Math.min(1, (start + size) / ids.length);
-          say();
+          tell("…");
         }
       }
       progress.value = 1;
-      status(`${totals.done} done, ${totals.already_decided} already decided` +
-        (totals.unavailable ? `, ${totals.unavailable} not available` : "") + ".");
+      tell(".");
       // The list as it now is; the status line stays.
       if (window.htmx) window.htmx.ajax("GET", window.location.href, { target: "#dash-queue", select: "#dash-queue", swap: "outerHTML" });
     } catch (error) {
@@ -263,7 +272,7 @@
   document.addEventListener("htmx:responseError", (event) => {
     const xhr = event.detail && event.detail.xhr;
     const text = xhr ? (xhr.responseText || "").replace(/<[^>]*>/g, "").trim() : "";
-    status(text || `Error ${xhr ? xhr.status : ""}`);
+    status(text || say("error", { status: xhr ? xhr.status : "" }));
   });
-  document.addEventListener("htmx:sendError", () => status("The server could not be reached."));
+  document.addEventListener("htmx:sendError", () => status(say("unreachable")));
 })();
