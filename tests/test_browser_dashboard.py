@@ -2,8 +2,10 @@
 
 A moderator signs in and, with the keyboard only, approves a held comment (j a), rejects one with a reason
 (j r 2), marks one as spam (j s) and undoes that (u). After each key, the public API shows what readers now see
-and the audit log shows who did what. The page runs under the strict Content-Security-Policy (htmx and the queue's
-script are static files); the test ends by checking that nothing violated it and no script failed.
+and the audit log shows who did what. Then bulk decisions (x to select, A / R / S) and the editor (e, a passage
+selected with the keyboard, redacted and saved). The page runs under the strict Content-Security-Policy (htmx
+and the queue's script are static files); each test ends by checking that nothing violated it and no script
+failed.
 """
 
 from __future__ import annotations
@@ -69,10 +71,10 @@ def watched(browser: Browser) -> Iterator[Watched]:
         yield page
 
 
-def post(http: httpx.Client, body: str, reader: int) -> int:
+def post(http: httpx.Client, body: str, reader: int, key: str = KEY) -> int:
     answer = http.post(
         f"/api/v1/sites/{SITE}/comments",
-        json={"thread": {"key": KEY, "title": "Le budget 2027"}, "body": body, "author": {"name": f"Lecteur {reader}"}},
+        json={"thread": {"key": key, "title": "Le budget 2027"}, "body": body, "author": {"name": f"Lecteur {reader}"}},
         headers={"Origin": ORIGIN, "X-Forwarded-For": f"10.0.0.{reader}"},
     )
     assert answer.status_code == 201, answer.text
@@ -81,11 +83,29 @@ def post(http: httpx.Client, body: str, reader: int) -> int:
     return int(comment["id"])
 
 
-def public(http: httpx.Client) -> dict[int, str]:
-    """What readers see: comment id → status in the public thread."""
-    answer = http.get(f"/api/v1/sites/{SITE}/thread", params={"key": KEY, "limit": 100}, headers={"Origin": ORIGIN})
+def public_comments(http: httpx.Client, key: str = KEY) -> list[dict[str, Any]]:
+    answer = http.get(f"/api/v1/sites/{SITE}/thread", params={"key": key, "limit": 100}, headers={"Origin": ORIGIN})
     assert answer.status_code == 200, answer.text
-    return {int(c["id"]): str(c["status"]) for c in answer.json()["comments"]}
+    comments: list[dict[str, Any]] = answer.json()["comments"]
+    return comments
+
+
+def public(http: httpx.Client, key: str = KEY) -> dict[int, str]:
+    """What readers see: comment id → status in the public thread."""
+    return {int(c["id"]): str(c["status"]) for c in public_comments(http, key)}
+
+
+def sign_in(page: Page, server: ParvisServer, path: str) -> None:
+    page.goto(f"{server.url}{path}")
+    page.fill("input[name=username]", "mona")
+    page.fill("input[name=password]", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{server.url}{path}")
+
+
+def queue_ids(page: Page) -> list[int]:
+    found = page.locator(".dash-item").evaluate_all("(items) => items.map((i) => Number(i.dataset.comment))")
+    return [int(value) for value in found]
 
 
 def audit(server: ParvisServer) -> list[list[Any]]:
@@ -114,11 +134,7 @@ def test_a_moderator_decides_with_the_keyboard_only(server: ParvisServer, watche
         page.keyboard.press("Enter")
         page.wait_for_url(f"{server.url}/moderate/?sort=newest")
         # Newest first: the third, the second, then the first comment.
-        ids = [
-            int(found)
-            for found in page.locator(".dash-item").evaluate_all("(items) => items.map((i) => i.dataset.comment)")
-        ]
-        assert ids == [third, second, first]
+        assert queue_ids(page) == [third, second, first]
 
         page.keyboard.press("?")
         expect(page.locator("#dash-help")).to_be_visible()
@@ -169,3 +185,79 @@ def test_a_moderator_decides_with_the_keyboard_only(server: ParvisServer, watche
 
     # The browser logs the refused decision's 409 as a failed resource; that one is expected.
     watched.assert_quiet(allow_console=r"status of 409")
+
+
+def test_bulk_keys_and_the_redaction_editor_work_from_the_keyboard(server: ParvisServer, watched: Watched) -> None:
+    page = watched.page
+    key = "bulk-and-edit"
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        body = "Mon voisin Jean Dupont fraude les impôts."
+        redacted = post(http, body, 10, key)
+        spam = post(http, "Des montres pas chères, cliquez ici.", 11, key)
+        rejected = post(http, "Un message hors sujet.", 12, key)
+        approved = [post(http, "Bonne analyse du budget.", 13, key), post(http, "Merci pour cet article.", 14, key)]
+        before = len(audit(server))
+        sign_in(page, server, "/moderate/?sort=newest")
+        # The pending tab, newest first (whatever the other test left is decided).
+        assert queue_ids(page) == [approved[1], approved[0], rejected, spam, redacted]
+
+        # x on the two newest, then A: both are published at once, the rest still wait.
+        page.keyboard.press("j")
+        page.keyboard.press("x")
+        page.keyboard.press("j")
+        page.keyboard.press("x")
+        expect(page.locator("[data-bulk-count]")).to_have_text("Selected: 2")
+        page.keyboard.press("A")
+        expect(page.locator("#dash-status")).to_contain_text("Done: 2 · already decided: 0")
+        expect(page.locator(f"#item-{approved[0]}")).to_have_count(0)  # the pending tab reloaded without them
+        assert public(http, key) == {approved[0]: "approved", approved[1]: "approved"}
+
+        # x then R rejects (no reason chosen), x then S marks as spam; the selection starts at the top again.
+        for comment, bulk_key in ((rejected, "R"), (spam, "S")):
+            for _ in range(3):
+                page.keyboard.press("k")
+            expect(page.locator(".dash-selected")).to_have_attribute("data-comment", str(comment))
+            page.keyboard.press("x")
+            expect(page.locator("[data-bulk-count]")).to_have_text("Selected: 1")
+            page.keyboard.press(bulk_key)
+            expect(page.locator("#dash-status")).to_contain_text("Done: 1 · already decided: 0")
+            expect(page.locator(f"#item-{comment}")).to_have_count(0)
+        assert public(http, key) == {approved[0]: "approved", approved[1]: "approved"}
+        actions = [(row[0], row[1]) for row in audit(server)[before:]]
+        assert sorted(actions) == sorted(
+            [("comment.publish", approved[0]), ("comment.publish", approved[1]), ("comment.reject", rejected),
+             ("comment.spam", spam)]
+        )  # fmt: skip
+
+        # e opens the editor with the focus in the text; the moderator selects "Jean Dupont" with the keyboard,
+        # redacts it, saves, and approves: readers see the redacted text marked as edited by the moderation.
+        for _ in range(3):
+            page.keyboard.press("k")
+        expect(page.locator(".dash-selected")).to_have_attribute("data-comment", str(redacted))
+        page.keyboard.press("e")
+        editor = page.locator(f"#item-{redacted}-body")
+        expect(editor).to_be_focused()
+        page.keyboard.press("Control+Home")
+        for _ in range(len("Mon voisin ")):
+            page.keyboard.press("ArrowRight")
+        for _ in range(len("Jean Dupont")):
+            page.keyboard.press("Shift+ArrowRight")
+        page.keyboard.press("Tab")  # to "Redact the selection"
+        page.keyboard.press("Enter")
+        expect(editor).to_have_value("Mon voisin […] fraude les impôts.")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")  # to "Save"
+        page.keyboard.press("Enter")
+        item = page.locator(f"#item-{redacted}")
+        expect(item.locator(".dash-edited")).to_be_visible()
+        expect(item.locator(".dash-text")).to_contain_text("Mon voisin […] fraude les impôts.")
+        page.keyboard.press("a")
+        expect(item).to_have_attribute("data-status", "approved")
+        shown = {int(c["id"]): c for c in public_comments(http, key)}[redacted]
+        assert "Jean Dupont" not in shown["html"] and "[…]" in shown["html"]
+        assert shown["moderator_edited"] is True
+        assert [row[:3] for row in audit(server)[-2:]] == [
+            ["comment.moderator_edit", redacted, "mona"],
+            ["comment.publish", redacted, "mona"],
+        ]
+    watched.assert_quiet()

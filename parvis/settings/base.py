@@ -177,6 +177,7 @@ MIDDLEWARE = [
     "parvis.api.cors.CorsMiddleware",
     "parvis.api.guard.ApiGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "parvis.dashboard.middleware.DashboardLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -170,3 +170,31 @@ def test_keeping_a_reported_comment_takes_it_off_the_reported_tab_until_someone_
     assert listed(client.get("/moderate/", {"tab": "reported"})) == []
     Flag.objects.create(comment=comment, reporter_key="r2", reason=FlagReason.OFF_TOPIC)
     assert listed(client.get("/moderate/", {"tab": "reported"})) == [comment.pk]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("asked", "lang", "direction", "empty"),
+    [
+        ("fr-FR,fr;q=0.9", "fr", "ltr", "Rien à modérer ici."),
+        ("he", "he", "rtl", "אין כאן תגובות לניהול."),
+        ("ar-EG,ar;q=0.8,en;q=0.5", "ar", "rtl", "لا شيء للإشراف عليه هنا."),
+        ("de-DE,de", "en", "ltr", "Nothing to moderate here."),
+    ],
+)
+def test_the_dashboard_speaks_the_moderators_browser_language(
+    moderator: Any, asked: str, lang: str, direction: str, empty: str
+) -> None:
+    page = signed_in(moderator).get("/moderate/", headers={"Accept-Language": asked})
+    html = page.content.decode()
+    assert f'<html lang="{lang}" dir="{direction}">' in html
+    assert empty in html
+    assert page["Content-Language"] == lang and "Accept-Language" in page["Vary"]
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_follows_the_browser_language_and_the_api_does_not(client: Any) -> None:
+    answer = client.get("/moderate/login/", headers={"Accept-Language": "he"})
+    assert 'dir="rtl"' in answer.content.decode()
+    api = client.get("/api/v1/sites/nowhere/thread", {"key": "x"}, headers={"Accept-Language": "he"})
+    assert "Content-Language" not in api

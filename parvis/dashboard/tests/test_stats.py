@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from parvis.accounts.models import Commenter
 from parvis.comments.models import Comment, Flag, Status
@@ -393,8 +393,7 @@ def test_what_readers_typed_is_shown_as_text(owner: Any, site: Site) -> None:
 
 @pytest.mark.django_db
 def test_the_page_follows_a_right_to_left_language(owner: Any, seeded: Seeded) -> None:
-    with translation.override("he"):
-        html = signed_in(owner).get(PAGE, seeded.query()).content.decode()
+    html = signed_in(owner).get(PAGE, seeded.query(), headers={"Accept-Language": "he"}).content.decode()
     assert '<html lang="he" dir="rtl">' in html
     assert 'data-chart="daily" dir="ltr"' in html  # the time axis runs left to right, as in Hebrew charts
     assert "<bdi>T0</bdi>" in html  # titles and names keep their own direction

@@ -190,6 +190,7 @@
     if (count) count.textContent = all && all.checked ? "" : say("selected", { count: checked().length });
   }
 
+  // getAttribute: the form's buttons are named "action", which hides form.action (DOM named access).
   async function post(form, ids, action, category) {
     const data = new FormData();
     data.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
@@ -197,7 +198,7 @@
     data.append("action", action);
     if (action === "reject" && category) data.append("category", category);
     data.append("ids", ids.join(","));
-    const answer = await fetch(form.action, { method: "POST", body: data, credentials: "same-origin" });
+    const answer = await fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin" });
     const result = await answer.json().catch(() => ({}));
     if (!answer.ok) throw new Error(result.error || say("error", { status: answer.status }));
     return result;
