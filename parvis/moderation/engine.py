@@ -12,7 +12,6 @@ of evidence can only raise it, and one strong lexicon hit is enough even when th
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -21,6 +20,7 @@ from parvis.moderation.categories import HATE_KINDS, Category
 from parvis.moderation.classifier import stage1, stage2
 from parvis.moderation.findings import Finding
 from parvis.moderation.normalise import Normalised, normalise
+from parvis.moderation.probability import logit, sigmoid
 from parvis.moderation.rules import custom, defamation, lexicon, links, lists, personal_data, shape
 
 logger = logging.getLogger(__name__)
@@ -120,13 +120,8 @@ def _weigh_evidence(model: dict[str, float], words: int) -> dict[str, float]:
     if words >= SHORT_WORDS:
         return model
     weight = words / SHORT_WORDS
-    base = math.log(BASE_RATE / (1 - BASE_RATE))
-    shrunk = {}
-    for category, score in model.items():
-        clipped = min(max(score, 1e-4), 1 - 1e-4)
-        logit = base + (math.log(clipped / (1 - clipped)) - base) * weight
-        shrunk[category] = round(1 / (1 + math.exp(-logit)), 4)
-    return shrunk
+    base = logit(BASE_RATE)
+    return {category: round(sigmoid(base + (logit(score) - base) * weight), 4) for category, score in model.items()}
 
 
 def combine(model: dict[str, float], findings: Iterable[Finding], categories: Iterable[str]) -> dict[str, float]:

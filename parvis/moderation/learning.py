@@ -30,6 +30,7 @@ from parvis.core.models import Site
 from parvis.moderation import engine
 from parvis.moderation.features import vectorise
 from parvis.moderation.models import AuditEntry, Example, SiteModel, SiteModelState
+from parvis.moderation.probability import logit, sigmoid
 
 logger = logging.getLogger(__name__)
 
@@ -39,18 +40,6 @@ EPOCHS = 3
 LEARNING_RATE = 0.5
 L2 = 1e-5
 _EPSILON = 1e-6
-
-
-def _logit(probability: float) -> float:
-    clipped = min(max(probability, 1e-4), 1 - 1e-4)
-    return math.log(clipped / (1 - clipped))
-
-
-def _sigmoid(value: float) -> float:
-    if value >= 0:
-        return 1 / (1 + math.exp(-value))
-    exponential = math.exp(value)
-    return exponential / (1 + exponential)
 
 
 @dataclass
@@ -73,7 +62,7 @@ class CategoryWeights:
         return total
 
     def step(self, indices: Sequence[int], values: Sequence[float], base_logit: float, label: int) -> None:
-        error = _sigmoid(self.logit(indices, values, base_logit)) - label
+        error = sigmoid(self.logit(indices, values, base_logit)) - label
         for index, value in zip(indices, values, strict=True):
             old = self.weights.get(index, 0.0)
             gradient = error * value + L2 * old
@@ -101,7 +90,7 @@ class LearntModel(engine.SiteModel):
         indices, values = row.indices.tolist(), row.data.tolist()
         adjusted = dict(scores)
         for category, weights in self.categories.items():
-            adjusted[category] = round(_sigmoid(weights.logit(indices, values, _logit(scores.get(category, 0.0)))), 4)
+            adjusted[category] = round(sigmoid(weights.logit(indices, values, logit(scores.get(category, 0.0)))), 4)
         return adjusted
 
     def train(self, examples: Sequence[tuple[str, dict[str, float], dict[str, int]]]) -> None:
@@ -114,7 +103,7 @@ class LearntModel(engine.SiteModel):
             for (indices, values), (_, base, labels) in zip(rows, examples, strict=True):
                 for category, label in labels.items():
                     weights = self.categories.setdefault(category, CategoryWeights())
-                    weights.step(indices, values, _logit(base.get(category, 0.0)), int(label))
+                    weights.step(indices, values, logit(base.get(category, 0.0)), int(label))
 
     def dumps(self) -> bytes:
         data = {

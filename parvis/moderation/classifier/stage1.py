@@ -22,6 +22,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 
 from parvis.moderation import features
 from parvis.moderation.classifier import store
+from parvis.moderation.probability import sigmoids
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -66,7 +67,7 @@ class LinearModel:
         """Per normalised key, a probability-like score per category."""
         if not keys:
             return []
-        probabilities = 1.0 / (1.0 + np.exp(-np.clip(self.logits(keys), -30, 30)))
+        probabilities = sigmoids(self.logits(keys))
         return [
             {category: round(float(p), 4) for category, p in zip(self.categories, row, strict=True)}
             for row in probabilities

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import threading
 from collections.abc import Sequence
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from parvis.moderation.classifier import store
+from parvis.moderation.probability import logit, sigmoid, sigmoids
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -95,7 +95,7 @@ class Heads:
 
     def scores(self, vectors: NDArray[np.float32]) -> list[dict[str, float]]:
         logits = vectors @ self.weights.T + self.bias
-        probabilities = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
+        probabilities = sigmoids(logits)
         return [
             {category: round(float(p), 4) for category, p in zip(self.categories, row, strict=True)}
             for row in probabilities
@@ -139,15 +139,6 @@ def _stacking() -> dict[str, list[float]]:
         return {}
 
 
-def _logit(p: float) -> float:
-    p = min(1.0 - _EPS, max(_EPS, p))
-    return math.log(p / (1.0 - p))
-
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
-
-
 def blend(model_scores: dict[str, dict[str, float]]) -> dict[str, float]:
     """One score per category from the stages that ran.
 
@@ -166,9 +157,9 @@ def blend(model_scores: dict[str, dict[str, float]]) -> dict[str, float]:
         if first is not None and second is not None and category in first and category in second:
             if weights:
                 a, b, c = weights
-                blended[category] = _sigmoid(a * _logit(first[category]) + b * _logit(second[category]) + c)
+                blended[category] = sigmoid(a * logit(first[category]) + b * logit(second[category]) + c)
             else:
-                blended[category] = _sigmoid((_logit(first[category]) + _logit(second[category])) / 2)
+                blended[category] = sigmoid((logit(first[category]) + logit(second[category])) / 2)
         else:
             blended[category] = (first or {}).get(category, (second or {}).get(category, 0.0))
     return {category: round(score, 4) for category, score in blended.items()}

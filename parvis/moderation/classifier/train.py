@@ -43,6 +43,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from parvis.moderation import features
 from parvis.moderation.categories import Category
 from parvis.moderation.classifier import dataset, embedcache, stage2, store
+from parvis.moderation.probability import logits, sigmoids
 
 if TYPE_CHECKING:
     import scipy.sparse
@@ -161,11 +162,6 @@ def fit_calibrated(
     return np.stack(columns, axis=1).astype(np.float32), np.array(biases, dtype=np.float32)
 
 
-def _logit(p: NDArray[Any]) -> NDArray[np.float64]:
-    p = np.clip(p, 1e-4, 1 - 1e-4)
-    return np.log(p / (1 - p))
-
-
 def fit_blend(
     first: NDArray[np.float64],
     second: NDArray[np.float64],
@@ -179,15 +175,11 @@ def fit_blend(
     for index, category in enumerate(TRAINED):
         labels = _labels(records, category)
         known = (parts == "calibration") & (labels >= 0)
-        inputs = np.stack([_logit(first[known, index]), _logit(second[known, index])], axis=1)
+        inputs = np.stack([logits(first[known, index]), logits(second[known, index])], axis=1)
         model = LogisticRegression(C=1.0)
         model.fit(inputs, labels[known], sample_weight=at_prior(labels[known], weights[known], priors[category]))
         stacking[category] = [round(float(v), 5) for v in (*model.coef_[0], model.intercept_[0])]
     return stacking
-
-
-def _sigmoid(x: NDArray[Any]) -> NDArray[np.float64]:
-    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
 
 
 def held_out_metrics(
@@ -261,7 +253,7 @@ def train(data: Path, out: Path, work: Path, *, with_stage2: bool = True) -> dic
     stage1_weights, stage1_bias = fit_calibrated(matrix, parts, records, weights, STAGE1_C, priors, solver="liblinear")
     stage1_weights[np.abs(stage1_weights) < PRUNE_BELOW] = 0
     stage1_weights = stage1_weights.astype(np.float16)
-    first = _sigmoid(np.asarray(matrix @ stage1_weights.astype(np.float32), dtype=np.float64) + stage1_bias)
+    first = sigmoids(np.asarray(matrix @ stage1_weights.astype(np.float32), dtype=np.float64) + stage1_bias)
     del matrix
 
     out.mkdir(parents=True, exist_ok=True)
@@ -272,12 +264,12 @@ def train(data: Path, out: Path, work: Path, *, with_stage2: bool = True) -> dic
         vectors = embedcache.embeddings([record["text"] for record in records], work / "embeddings.npz")
         heads, head_bias = fit_calibrated(vectors, parts, records, weights, STAGE2_C, priors, solver="lbfgs")
         _save_npz(out, store.STAGE2, categories=categories, weights=heads.T.copy(), bias=head_bias)
-        second = _sigmoid(vectors @ heads.astype(np.float64) + head_bias)
+        second = sigmoids(vectors @ heads.astype(np.float64) + head_bias)
         stacking = fit_blend(first, second, parts, records, weights, priors)
         (out / store.BLEND).write_text(json.dumps(stacking, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         blended = np.stack(
             [
-                _sigmoid(a * _logit(first[:, i]) + b * _logit(second[:, i]) + c)
+                sigmoids(a * logits(first[:, i]) + b * logits(second[:, i]) + c)
                 for i, (a, b, c) in enumerate(stacking[str(category)] for category in TRAINED)
             ],
             axis=1,
