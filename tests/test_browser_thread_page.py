@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from parvis.web.demo import SEEDS
-from tests.browser import Watched, watch
+from tests.browser import Watched, staff_page, watch
 from tests.servers import ParvisServer
 
 pytestmark = pytest.mark.browser
@@ -144,3 +144,55 @@ def test_markup_in_a_comment_is_shown_as_text_and_runs_nothing(server: ParvisSer
         assert (link.get_attribute("href") or "").startswith(("http://", "https://"))
     assert page.locator("a[href^='javascript:' i]").count() == 0
     watched.assert_quiet()
+
+
+NEW_PASSWORD = """
+from django.contrib.auth import get_user_model
+from parvis.web.demo import MODERATOR
+user = get_user_model().objects.get(username=MODERATOR)
+user.set_password("the demo moderator's test password")
+user.save()
+"""
+
+
+def clear_tab(page: Page, key: str) -> int:
+    """Decide on every comment of the open tab with j then ``key``; the number decided."""
+    items = page.locator(".dash-item")
+    count = items.count()
+    for index in range(count):
+        page.keyboard.press("j")
+        for pressed in key:
+            page.keyboard.press(pressed)
+        # The item comes back from the server saying who decided last.
+        expect(items.nth(index).locator(".dash-history")).to_contain_text("(moderateur)")
+    return count
+
+
+# Last in the module: it decides on the demo's queue, which the tests above do not look at (they only read the
+# published thread, and these decisions keep every published comment published).
+def test_a_newcomer_clears_the_demo_queue_with_the_keyboard(server: ParvisServer, browser: Browser) -> None:
+    server.cli("manage", "shell", "-c", NEW_PASSWORD)
+    with staff_page(browser) as watched:
+        page = watched.page
+        page.goto(f"{server.url}/moderate/")
+        page.fill("input[name=username]", "moderateur")
+        page.fill("input[name=password]", "the demo moderator's test password")
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{server.url}/moderate/")
+        # The pending tab holds comments in several languages; each is rejected for the policy's first reason.
+        languages = set(page.locator(".dash-item .dash-text").evaluate_all("(all) => all.map((t) => t.lang)"))
+        assert len(languages - {""}) >= 3, languages
+        clear_tab(page, "r1")
+        page.reload()
+        expect(page.locator(".dash-empty")).to_be_visible()
+
+        # The reported tab: the moderator keeps the reported comment published (a), which answers the reports.
+        page.goto(f"{server.url}/moderate/?tab=reported")
+        assert clear_tab(page, "a") >= 1
+        page.reload()
+        expect(page.locator(".dash-empty")).to_be_visible()
+
+        # The spam tab lists what the filters caught, the link spam among it.
+        page.goto(f"{server.url}/moderate/?tab=spam")
+        expect(page.locator(".dash-item", has_text="cheap-pills")).to_have_count(1)
+        watched.assert_quiet()
