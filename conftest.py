@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import pytest
@@ -11,6 +12,27 @@ from django.test import Client
 from parvis.core.models import Site
 
 ORIGIN = "https://news.example"
+# Fixtures through which a test reaches the suite's database (pytest-django's), directly or through others.
+DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL run, only the tests that use the database run again: the others (the renderer, the
+    classifier, the browser and server tests on their own SQLite files) would only repeat the SQLite run. A test
+    that picks PostgreSQL by itself on that run (a server it starts) is marked ``both_databases``."""
+    if not os.environ.get("PARVIS_TEST_POSTGRES"):
+        return
+    kept, dropped = [], []
+    for item in items:
+        uses_database = (
+            item.get_closest_marker("django_db") is not None
+            or item.get_closest_marker("both_databases") is not None
+            or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+        (kept if uses_database else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 class ApiClient:

@@ -28,7 +28,7 @@ import pytest
 from parvis.comments.rendering import render
 from tests.servers import ParvisServer, fresh_postgres_database
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.both_databases]
 
 SITE = "crash"
 ORIGIN = "https://news.example"
