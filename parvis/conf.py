@@ -63,6 +63,15 @@ def live_poll_seconds() -> float:
     return float(settings.PARVIS_LIVE_POLL_SECONDS)
 
 
+def thread_cache_control(personal: bool) -> str:
+    """The Cache-Control of a thread read: shared caches may keep an anonymous read for a few seconds; one that
+    shows a reader their own pending comments is theirs only."""
+    if personal:
+        return "private, no-cache"
+    shared, stale = int(settings.PARVIS_THREAD_CACHE_SECONDS), int(settings.PARVIS_THREAD_STALE_SECONDS)
+    return f"public, max-age=0, s-maxage={shared}, stale-while-revalidate={stale}"
+
+
 def live_max_seconds() -> float:
     return float(settings.PARVIS_LIVE_MAX_SECONDS)
 

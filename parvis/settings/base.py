@@ -75,6 +75,13 @@ PARVIS_DUPLICATE_WINDOW = env.integer("PARVIS_DUPLICATE_WINDOW", 600)
 PARVIS_LIVE_POLL_SECONDS = env.integer("PARVIS_LIVE_POLL_SECONDS", 2, minimum=1)
 PARVIS_LIVE_MAX_SECONDS = env.integer("PARVIS_LIVE_MAX_SECONDS", 300, minimum=5)
 
+# PARVIS_THREAD_CACHE_SECONDS: how long a shared cache (a CDN, a caching proxy) may serve a thread read without
+# asking Parvis again; PARVIS_THREAD_STALE_SECONDS: how much longer it may serve its copy while it revalidates
+# in the background (stale-while-revalidate), which lets it absorb a viral thread. Browsers always revalidate
+# (a 304 when nothing changed, thanks to the ETag); reads carrying a reader's own tokens are never shared.
+PARVIS_THREAD_CACHE_SECONDS = env.integer("PARVIS_THREAD_CACHE_SECONDS", 5, minimum=0)
+PARVIS_THREAD_STALE_SECONDS = env.integer("PARVIS_THREAD_STALE_SECONDS", 30, minimum=0)
+
 # PARVIS_WORKERS: server processes started by `parvis serve` (default: one per core).
 PARVIS_WORKERS = env.integer("PARVIS_WORKERS", 0)
 
@@ -176,6 +183,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "parvis.api.cors.CorsMiddleware",
     "parvis.api.guard.ApiGuardMiddleware",
+    # ETag on every GET answer and 304 when the client has it already (thread reads revalidate cheaply). After
+    # CORS, so a 304 carries the CORS headers too.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "parvis.dashboard.middleware.DashboardLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

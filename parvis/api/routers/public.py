@@ -7,8 +7,10 @@ from typing import Annotated, Any
 
 from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.cache import patch_vary_headers
 from ninja import Header, Path, Query, Router, Status
 
+from parvis import conf
 from parvis.api import serialize
 from parvis.api.errors import catalogue
 from parvis.api.schemas import (
@@ -76,6 +78,7 @@ def site_rules(request: HttpRequest, site: SiteSlug) -> dict[str, Any]:
 @router.get("/sites/{site}/thread", response={200: ThreadPage, **ERRORS}, summary="Read a thread")
 def read_thread(
     request: HttpRequest,
+    response: HttpResponse,
     site: SiteSlug,
     key: ThreadKey = None,
     url: ThreadUrl = None,
@@ -85,7 +88,14 @@ def read_thread(
     own_tokens: Annotated[str | None, Header(alias="Parvis-Own-Tokens", max_length=4000)] = None,
 ) -> dict[str, Any]:
     """Published comments as a tree, a page of top-level comments at a time. Send the edit tokens you
-    hold in `Parvis-Own-Tokens` (space separated) to also see your own comments awaiting moderation."""
+    hold in `Parvis-Own-Tokens` (space separated) to also see your own comments awaiting moderation.
+
+    The answer has an `ETag`: send it back in `If-None-Match` and an unchanged thread answers 304 with no body.
+    Without own tokens it may be kept by shared caches for a few seconds (`Cache-Control: s-maxage`,
+    `stale-while-revalidate`)."""
+    tokens = _tokens(own_tokens)
+    response["Cache-Control"] = conf.thread_cache_control(personal=bool(tokens))
+    patch_vary_headers(response, ("Parvis-Own-Tokens",))
     current = _site(site)
     wanted = thread_key(key, url)
     thread = Thread.objects.filter(site=current, key=wanted).first()
@@ -100,7 +110,7 @@ def read_thread(
             "latest": 0,
             "decided": newest_decision(),
         }
-    page = read_page(thread, sort, limit, cursor, _tokens(own_tokens))
+    page = read_page(thread, sort, limit, cursor, tokens)
     moderation = outcomes(serialize.own_nodes(page.nodes))
     return {
         "thread": serialize.thread(thread, wanted),
