@@ -112,3 +112,12 @@ def staff_page(browser: Browser, width: int = 1100) -> Iterator[Watched]:
         yield watch(context.new_page())
     finally:
         context.close()
+
+
+def sign_in(page: Page, base_url: str, path: str, username: str, password: str) -> None:
+    """Open a dashboard page, sign in on the login page it redirects to, and wait to be back on it."""
+    page.goto(f"{base_url}{path}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base_url}{path}")

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import Watched, staff_page
+from tests.browser import Watched, sign_in, staff_page
 from tests.servers import ParvisServer, seeded_server
 
 pytestmark = pytest.mark.browser
@@ -93,14 +93,6 @@ def public_comments(http: httpx.Client, key: str = KEY) -> list[dict[str, Any]]:
 def public(http: httpx.Client, key: str = KEY) -> dict[int, str]:
     """What readers see: comment id → status in the public thread."""
     return {int(c["id"]): str(c["status"]) for c in public_comments(http, key)}
-
-
-def sign_in(page: Page, server: ParvisServer, path: str) -> None:
-    page.goto(f"{server.url}{path}")
-    page.fill("input[name=username]", "mona")
-    page.fill("input[name=password]", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{server.url}{path}")
 
 
 def queue_ids(page: Page) -> list[int]:
@@ -197,7 +189,7 @@ def test_bulk_keys_and_the_redaction_editor_work_from_the_keyboard(server: Parvi
         rejected = post(http, "Un message hors sujet.", 12, key)
         approved = [post(http, "Bonne analyse du budget.", 13, key), post(http, "Merci pour cet article.", 14, key)]
         before = len(audit(server))
-        sign_in(page, server, "/moderate/?sort=newest")
+        sign_in(page, server.url, "/moderate/?sort=newest", "mona", PASSWORD)
         # The pending tab, newest first (whatever the other test left is decided).
         assert queue_ids(page) == [approved[1], approved[0], rejected, spam, redacted]
 

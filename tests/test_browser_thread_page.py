@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from parvis.web.demo import SEEDS
-from tests.browser import Watched, staff_page, watch
+from tests.browser import Watched, sign_in, staff_page, watch
 from tests.servers import ParvisServer
 
 pytestmark = pytest.mark.browser
@@ -174,11 +174,7 @@ def test_a_newcomer_clears_the_demo_queue_with_the_keyboard(server: ParvisServer
     server.cli("manage", "shell", "-c", NEW_PASSWORD)
     with staff_page(browser) as watched:
         page = watched.page
-        page.goto(f"{server.url}/moderate/")
-        page.fill("input[name=username]", "moderateur")
-        page.fill("input[name=password]", "the demo moderator's test password")
-        page.keyboard.press("Enter")
-        page.wait_for_url(f"{server.url}/moderate/")
+        sign_in(page, server.url, "/moderate/", "moderateur", "the demo moderator's test password")
         # The pending tab holds comments in several languages; each is rejected for the policy's first reason.
         languages = set(page.locator(".dash-item .dash-text").evaluate_all("(all) => all.map((t) => t.lang)"))
         assert len(languages - {""}) >= 3, languages

@@ -35,8 +35,6 @@ logger = logging.getLogger(__name__)
 # within a second or two, and a comment's stance is nearly always set in its opening (99.9 % of the training texts
 # are shorter; stage 1 and the rules read much further).
 MAX_CHARS = 600
-# Logit bounds for blending, so that a score of exactly 0 or 1 stays finite.
-_EPS = 1e-4
 
 
 def _strip_controls(text: str) -> str:
