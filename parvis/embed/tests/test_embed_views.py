@@ -26,14 +26,25 @@ def test_stable_scripts_are_cached_briefly_and_revalidated_with_an_etag(client, 
 
 
 def frame(client, site, **params):
+    headers = {name: params.pop(name) for name in list(params) if name.startswith("HTTP_")}
     query = {"key": "article-1", "url": f"{ORIGIN}/article-1", "title": "Titre", "origin": ORIGIN, **params}
-    return client.get(f"/embed/{site.slug}/frame", query)
+    return client.get(f"/embed/{site.slug}/frame", query, **headers)
 
 
 def config_of(response) -> dict:
     match = re.search(r'<script id="parvis-config" type="application/json">(.*?)</script>', response.content.decode())
     assert match, "no configuration in the frame page"
     return json.loads(match.group(1))
+
+
+def test_a_revalidated_frame_keeps_the_policy_that_lets_the_publisher_embed_it(client, site):
+    # The browser merges a 304's headers into the page it stored: a policy on the 304 would replace
+    # frame-ancestors and the comments would vanish on the reader's next reload.
+    first = frame(client, site)
+    again = frame(client, site, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert "Content-Security-Policy" not in again
+    assert "X-Frame-Options" not in again
 
 
 def test_the_frame_runs_the_hashed_app_under_a_strict_policy(client, site):
