@@ -61,12 +61,15 @@ test: setup chromium lint test-widget
 		$(MAKE) test-postgres; \
 	else echo "PostgreSQL does not answer on 127.0.0.1:5432: PostgreSQL run skipped"; fi
 
+# One pytest worker per core; a module's tests stay on one worker, so each browser module starts one server.
+PYTEST_PARALLEL ?= -n $(shell nproc) --dist loadfile
+
 test-sqlite: setup
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(PYTEST_PARALLEL)
 
 # The browser tests start their own server on SQLite whatever the suite's database: they run once, above.
 test-postgres: setup
-	PARVIS_TEST_POSTGRES=1 PARVIS_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest -q -m "not browser"
+	PARVIS_TEST_POSTGRES=1 PARVIS_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest -q $(PYTEST_PARALLEL) -m "not browser"
 
 lint: setup
 	$(BIN)/ruff check parvis tests bench conftest.py
