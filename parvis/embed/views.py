@@ -88,6 +88,7 @@ def frame(request: HttpRequest, site: str) -> HttpResponse:
         return error_page(request, error)
     except assets.WidgetNotBuilt:
         return HttpResponse("The comment widget is not built on this server.", status=503, content_type="text/plain")
+    feed_query = urlencode({"key": key} if key else {"url": url})
     config: dict[str, Any] = {
         "site": serialize.site(current),
         "thread": {"key": key, "url": url, "title": request.GET.get("title", "")[:300]},
@@ -98,7 +99,7 @@ def frame(request: HttpRequest, site: str) -> HttpResponse:
         "api": f"/api/v1/sites/{current.slug}",
         # The subscribe control is a chunk the app loads when the reader opens it (see widget/build.mjs).
         "subscribe": static(bundle.subscribe),
-        "feed": reverse("notifications:thread-feed", args=[current.slug]) + "?" + urlencode({"key": key} if key else {"url": url}),
+        "feed": reverse("notifications:thread-feed", args=[current.slug]) + "?" + feed_query,
     }
     response = render(request, "parvis/frame.html", {"config": config, "bundle": bundle})
     response.frame_ancestors = current.allowed_origins  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ import { confirmationNotice, subscriptionRequest, type Frequency, type Kind } fr
 
 const CSS = `.sp{margin:0 0 1rem}.sp fieldset{border:0;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.2rem 1rem}
 .sp legend{font-weight:600;padding:0;margin-bottom:.2rem}.sp fieldset label{font-weight:400;display:flex;gap:.35rem;align-items:center}
-.sp .em{display:grid;gap:.2rem}.sp .ok{background:var(--parvis-bg);border-inline-start:3px solid var(--parvis-accent);padding:.4rem .7rem;margin:0}`;
+.sp .ad{display:grid;gap:.2rem}.sp .ok{background:var(--parvis-bg);border-inline-start:3px solid var(--parvis-accent);padding:.4rem .7rem;margin:0}`;
 
 const sheet = new CSSStyleSheet();
 sheet.replaceSync(CSS);
@@ -63,7 +63,7 @@ const panel = h("form", {
   },
 },
   kind.field, frequency.field,
-  h("label", { class: "em" }, t("email"), email),
+  h("label", { class: "ad" }, t("email"), email),
   h("p", { class: "nt" }, t("sub.note")),
   h("div", { class: "bar" },
     h("a", { class: "md", href: cfg.feed, type: "application/atom+xml", rel: "noopener" }, t("sub.feed")),
