@@ -1,6 +1,9 @@
 """Email notifications as a newcomer meets them: the widget's Subscribe control in Debian's Chromium, against a
 real `parvis serve` (with its task worker) that sends through a real SMTP server (tests/smtp.py).
 
+The right-to-left panels are compared with tests/screenshots/subscribe-rtl-*.png (PARVIS_UPDATE_SCREENSHOTS=1
+stores new references, as in test_browser_widget.py).
+
 The demo site is put in pre-moderation for this module, so every comment here waits for a moderator and
 emails follow the moderator's approval (the `moderate` action, run with `parvis manage shell` as the dashboard
 would run it). Each test has a thread of its own (the demo page with its thread key rewritten).
@@ -13,6 +16,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,6 +33,7 @@ from tests.test_browser_widget import (
     WIDGET_BUILD,
     app_frame,
     axe_violations,
+    matches_reference,
     open_article,
     open_frame_page,
     post_in,
@@ -202,34 +207,42 @@ def test_a_guest_subscribes_to_replies_confirms_from_the_mail_gets_the_reply_and
     watched.assert_quiet(allow_console=r"favicon")
 
 
-def test_a_bad_address_shows_the_translated_error_in_arabic_and_the_panel_works_by_keyboard(
-    server: ParvisServer, smtp: SmtpServer, open_page: Callable[..., Watched]
+@pytest.mark.parametrize("lang", ["ar", "he"])
+def test_a_bad_address_shows_the_translated_error_right_to_left_and_the_panel_works_by_keyboard(
+    server: ParvisServer, smtp: SmtpServer, open_page: Callable[..., Watched], lang: str, tmp_path: Path
 ) -> None:
-    arabic: dict[str, Any] = json.loads((WIDGET_BUILD / "i18n" / "ar.json").read_text(encoding="utf-8"))
-    watched = open_page(locale="ar-EG")
-    page = open_frame_page(watched, server, new_key("bad-address"), lang="ar")
+    table: dict[str, Any] = json.loads((WIDGET_BUILD / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
+    watched = open_page(
+        locale={"ar": "ar-EG", "he": "he-IL"}[lang], viewport={"width": 560, "height": 700}, color_scheme="light"
+    )
+    page = open_frame_page(watched, server, new_key(f"bad-address-{lang}"), lang=lang)
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
-    opener = page.get_by_role("button", name=arabic["subscribe"], exact=True)
+    opener = page.get_by_role("button", name=table["subscribe"], exact=True)
     expect(opener).to_have_attribute("aria-expanded", "false")
     opener.focus()
     page.keyboard.press("Enter")
-    panel = page.get_by_role("form", name=arabic["subscribe"])
+    panel = page.get_by_role("form", name=table["subscribe"])
     expect(panel).to_be_visible()
     expect(opener).to_have_attribute("aria-expanded", "true")
-    expect(panel.get_by_label(arabic["sub.kind.thread"])).to_be_focused()
+    expect(panel.get_by_label(table["sub.kind.thread"])).to_be_focused()
+    page.keyboard.press("ArrowDown")  # radio buttons move by arrow keys
+    expect(panel.get_by_label(table["sub.kind.replies"])).to_be_checked()
 
     before = len(smtp.messages)
-    email = panel.get_by_label(arabic["email"])
+    email = panel.get_by_label(table["email"])
     email.fill("lea@@example")
     email.press("Enter")
-    expect(panel.get_by_role("alert")).to_have_text(arabic["error.invalid_email"])
+    expect(panel.get_by_role("alert")).to_have_text(table["error.invalid_email"])
     expect(email).to_have_attribute("aria-invalid", "true")
     expect(email).to_be_focused()
-    # The panel mirrors: its first choice starts on the right in Arabic.
+    # The panel mirrors: its first choice starts on the right.
     box = panel.bounding_box()
-    first = panel.get_by_label(arabic["sub.kind.thread"]).bounding_box()
+    first = panel.get_by_label(table["sub.kind.thread"]).bounding_box()
     assert box is not None and first is not None
     assert first["x"] > box["x"] + box["width"] / 2
+    page.mouse.move(0, 0)
+    png = panel.screenshot(animations="disabled", caret="hide", scale="css")
+    matches_reference(png, f"subscribe-rtl-{lang}.png", tmp_path)
 
     page.keyboard.press("Escape")
     expect(panel).to_be_hidden()
