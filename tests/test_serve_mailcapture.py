@@ -9,9 +9,10 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from parvis.web.demo import SITE_SLUG
-from tests.servers import ParvisServer, free_port, group_commands
+from tests.servers import ParvisServer, ServerError, free_port, group_commands
 from tests.smtp import SmtpServer
 
 ADDRESS = "newcomer@example.org"
@@ -79,3 +80,10 @@ def test_no_mailcapture_leaves_the_port_to_the_operator_s_own_smtp_server(tmp_pa
             (confirmation,) = smtp.wait_for(1, timeout=120)
             assert ADDRESS in str(confirmation["To"])
     assert list(mailbox.glob("*.eml")) == []
+
+
+def test_a_capture_server_on_a_port_already_taken_says_so(tmp_path: Path) -> None:
+    with SmtpServer() as taken:
+        server = ParvisServer(tmp_path / "data", env={"PARVIS_EMAIL_CAPTURE_DIR": str(tmp_path / "mailbox")})
+        with pytest.raises(ServerError, match=f"cannot listen on 127.0.0.1:{taken.port}"):
+            server.cli("manage", "mailcapture", "--port", str(taken.port))
