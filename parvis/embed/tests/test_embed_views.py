@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import quote_plus
 
 import pytest
 
@@ -66,6 +67,17 @@ def test_the_frame_carries_the_sites_rules_and_the_readers_language(client, site
     assert config["site"]["slug"] == site.slug and config["api"] == f"/api/v1/sites/{site.slug}"
     assert config["messages"] == assets.messages("ar")
     assert config_of(frame(client, site, lang="xx"))["lang"] == "fr"  # the site's language
+
+
+def test_the_frame_names_the_subscribe_chunk_and_the_discussion_s_feed(client, site):
+    config = config_of(frame(client, site))
+    bundle = assets.bundle()
+    assert config["subscribe"] == f"/static/{bundle.subscribe}"
+    assert re.search(r"subscribe-[0-9a-f]{12}\.js$", bundle.subscribe)
+    assert (assets.BUILD_DIR / bundle.subscribe.removeprefix(assets.STATIC_PREFIX)).is_file()
+    assert config["feed"] == f"/notifications/feeds/{site.slug}/thread.atom?key=article-1"
+    by_url = config_of(frame(client, site, key=""))["feed"]
+    assert by_url == f"/notifications/feeds/{site.slug}/thread.atom?url=" + quote_plus(f"{ORIGIN}/article-1")
 
 
 def test_a_frame_for_an_origin_the_site_does_not_allow_is_refused(client, site):
