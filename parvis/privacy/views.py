@@ -49,12 +49,12 @@ def _refusal(request: HttpRequest, error: ProblemError) -> HttpResponse:
 
 
 def _with_site(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    def wrapped(request: HttpRequest, site: str, *args: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, site: str, **kwargs: Any) -> HttpResponse:
         current = site_by_slug(site)
         if current is None:
             with translation.override("en"):
                 return _refusal(request, ProblemError(Code.SITE_NOT_FOUND))
-        return view(request, current, *args)
+        return view(request, current, **kwargs)
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
