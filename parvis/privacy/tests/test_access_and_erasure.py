@@ -177,7 +177,7 @@ def test_the_same_answer_whether_or_not_the_address_has_data(
     outbox.deliver_due()
     # Both owners get their link; only the page behind it says what there is.
     assert {str(message["To"]) for message in smtp.messages} >= {ALICE, "nobody@example.com"}
-    nobody = [message for message in smtp.messages if message["To"] == "nobody@example.com"][0]
+    nobody = next(message for message in smtp.messages if message["To"] == "nobody@example.com")
     assert "no comments, subscriptions or votes" in client.get(link_path(nobody)).content.decode()
 
 
