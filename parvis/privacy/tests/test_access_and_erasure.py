@@ -279,3 +279,24 @@ def test_an_admin_erases_a_commenter_with_the_admin_action(
     assert not Commenter.objects.filter(email=ALICE).exists()
     entry = AuditEntry.objects.get(action="privacy.erased")
     assert entry.actor == admin and entry.details["via"] == "admin"
+
+
+def test_the_link_email_speaks_the_language_of_the_request(client: Client, smtp: SmtpServer, site: Site) -> None:
+    answer = client.post("/privacy/news/request/?lang=he", {"email": ALICE}, REMOTE_ADDR=ALICE_IP)
+    assert answer.status_code == 200 and '<html lang="he" dir="rtl">' in answer.content.decode()
+    outbox.deliver_due()
+    [message] = smtp.messages
+    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert '<html lang="he" dir="rtl">' in html and "/privacy/news/access/" in html
+    page = client.get(link_path(message))
+    assert '<html lang="he" dir="rtl">' in page.content.decode()
+
+
+def test_a_link_whose_email_waited_past_its_lifetime_is_not_sent(
+    client: Client, smtp: SmtpServer, site: Site, settings: Any
+) -> None:
+    settings.PARVIS_PRIVACY_LINK_HOURS = 1
+    client.post("/privacy/news/request/", {"email": ALICE}, REMOTE_ADDR=ALICE_IP)
+    AccessRequest.objects.update(created_at=AccessRequest.objects.get().created_at - timedelta(hours=2))
+    assert outbox.deliver_due().dropped == 1
+    assert smtp.messages == []
