@@ -300,3 +300,21 @@ def test_a_link_whose_email_waited_past_its_lifetime_is_not_sent(
     AccessRequest.objects.update(created_at=AccessRequest.objects.get().created_at - timedelta(hours=2))
     assert outbox.deliver_due().dropped == 1
     assert smtp.messages == []
+
+
+def test_the_sites_staff_read_the_erasure_in_the_audit_log_without_the_address(
+    site: Site, api: ApiClient, people: dict[str, Any], django_user_model: Any
+) -> None:
+    from parvis.dashboard.models import Membership, Role
+
+    call_command("privacy_erase", "--site=news", f"--email={ALICE}")
+    owner = django_user_model.objects.create_user(username="olga", password="not-used-here")
+    Membership.objects.create(user=owner, site=site, role=Role.OWNER)
+    staff = Client()
+    staff.force_login(owner)
+    page = staff.get("/moderate/audit/", {"action": "privacy"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "privacy.erased" in text and ALICE not in text
+    per_comment = staff.get("/moderate/audit/", {"action": "comment.erased", "comment": people["alice"][0]})
+    assert "comment.erased" in per_comment.content.decode()
