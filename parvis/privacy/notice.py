@@ -83,6 +83,13 @@ def notice(site: Site) -> Notice:
             _("%(days)s, then blanked.") % {"days": hash_days},
         ),
         Entry(
+            _(
+                "The moderation's decisions on each comment: the scores, the rule that applied and, for moderators, "
+                "the words it matched."
+            ),
+            _("As long as the comment; the matched words go with its text when it is erased."),
+        ),
+        Entry(
             _("Email subscriptions: the address, the discussion, how often."),
             _("Until you unsubscribe or ask for erasure; unconfirmed requests for %(days)s.")
             % {"days": _days(conf.email_confirm_days())},
