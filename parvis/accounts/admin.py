@@ -15,7 +15,11 @@ class CommenterAdmin(ParvisModelAdmin):
     search_fields = ("name", "email")
     actions = ("erase_data",)
 
-    @admin.action(description="Erase these people's data (comments per the site's policy, subscriptions, votes)")
+    # Erasing is a deletion: only staff who may delete commenters get the action.
+    @admin.action(
+        description="Erase these people's data (comments per the site's policy, subscriptions, votes)",
+        permissions=["delete"],
+    )
     def erase_data(self, request: HttpRequest, queryset: QuerySet[Commenter]) -> None:
         from parvis.privacy import actions as privacy  # the privacy app builds on accounts, not the reverse
 

@@ -318,3 +318,17 @@ def test_the_sites_staff_read_the_erasure_in_the_audit_log_without_the_address(
     assert "privacy.erased" in text and ALICE not in text
     per_comment = staff.get("/moderate/audit/", {"action": "comment.erased", "comment": people["alice"][0]})
     assert "comment.erased" in per_comment.content.decode()
+
+
+def test_staff_who_may_not_delete_commenters_cannot_erase_from_the_admin(
+    client: Client, site: Site, api: ApiClient, people: dict[str, Any], django_user_model: Any
+) -> None:
+    from django.contrib.auth.models import Permission
+
+    clerk = django_user_model.objects.create_user("clerk", password="not-used-here", is_staff=True)
+    clerk.user_permissions.add(*Permission.objects.filter(codename__in=["view_commenter", "change_commenter"]))
+    client.force_login(clerk)
+    alice = Commenter.objects.get(email=ALICE)
+    client.post("/admin/accounts/commenter/", {"action": "erase_data", "_selected_action": [alice.pk]}, follow=True)
+    assert Commenter.objects.filter(email=ALICE).exists()
+    assert not AuditEntry.objects.filter(action="privacy.erased").exists()
