@@ -117,8 +117,10 @@ def _start_mail_capture() -> None:
 
 def _worker(options: argparse.Namespace) -> int:
     from parvis.notifications.tasks import on_worker_start
+    from parvis.privacy import tasks as privacy_tasks
 
     on_worker_start()
+    privacy_tasks.on_worker_start()
     # Polls twice a second: a comment the first stage held for a second opinion is decided within a second or two.
     return _call("db_worker", "--interval", str(options.interval), "--no-startup-delay")
 
@@ -270,6 +272,10 @@ def build_parser() -> argparse.ArgumentParser:
     apikey = moderation_commands.add_parser("apikey", help="keys for the Perspective-compatible endpoint")
     apikey.add_argument("args", nargs=argparse.REMAINDER, help="create --site S --label L | list --site S | revoke P")
 
+    erase = commands.add_parser("privacy_erase", help="erase what an email address left on a site")
+    erase.add_argument("--site", required=True, help="the site's slug")
+    erase.add_argument("--email", required=True, help="the reader's email address")
+
     manage = commands.add_parser("manage", help="any Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -313,6 +319,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if options.command == "moderation":
         return _moderation(options)
+    if options.command == "privacy_erase":
+        return _call("privacy_erase", f"--site={options.site}", f"--email={options.email}")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["parvis", *options.args])

@@ -157,3 +157,13 @@ def email_confirm_days() -> int:
 
 def email_capture_dir() -> str:
     return str(settings.PARVIS_EMAIL_CAPTURE_DIR)
+
+
+def privacy_link_seconds() -> int:
+    """How long a reader's data link works (PARVIS_PRIVACY_LINK_HOURS)."""
+    return int(settings.PARVIS_PRIVACY_LINK_HOURS) * 3600
+
+
+def privacy_hash_days() -> int:
+    """Age after which IP, network and user-agent hashes are blanked (PARVIS_PRIVACY_HASH_DAYS)."""
+    return int(settings.PARVIS_PRIVACY_HASH_DAYS)

@@ -24,6 +24,7 @@ urlpatterns = [
     # The admin signs in through the dashboard's login, so an account with a second factor is asked for its code.
     path("admin/login/", RedirectView.as_view(pattern_name="dashboard:login", query_string=True)),
     path("notifications/", include("parvis.notifications.urls")),
+    path("privacy/", include("parvis.privacy.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.health, name="health"),
 ]

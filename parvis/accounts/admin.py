@@ -1,4 +1,8 @@
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from parvis.accounts.models import Ban, Commenter
 from parvis.core.admin import ParvisModelAdmin
@@ -9,6 +13,26 @@ class CommenterAdmin(ParvisModelAdmin):
     list_display = ("name", "site", "verified", "created_at")
     list_filter = ("site", "verified")
     search_fields = ("name", "email")
+    actions = ("erase_data",)
+
+    # Erasing is a deletion: only staff who may delete commenters get the action.
+    @admin.action(
+        description="Erase these people's data (comments per the site's policy, subscriptions, votes)",
+        permissions=["delete"],
+    )
+    def erase_data(self, request: HttpRequest, queryset: QuerySet[Commenter]) -> None:
+        from parvis.privacy import actions as privacy  # the privacy app builds on accounts, not the reverse
+
+        comments = 0
+        done: set[tuple[int, str]] = set()
+        for commenter in queryset.select_related("site"):
+            person = (commenter.site_id, commenter.email.lower() or f"#{commenter.pk}")
+            if person in done:
+                continue
+            done.add(person)
+            erased: Any = privacy.erase_commenter(commenter, actor=request.user)
+            comments += len(erased.comments)
+        self.message_user(request, f"Erased {len(done)} person(s): {comments} comment(s).", messages.SUCCESS)
 
 
 @admin.register(Ban)

@@ -59,6 +59,10 @@ class Code(StrEnum):
     LANGUAGE_NOT_SUPPORTED = "language_not_supported"
     TEXT_EMPTY = "text_empty"
     TEXT_TOO_LONG = "text_too_long"
+    LINK_INVALID = "link_invalid"
+    LINK_EXPIRED = "link_expired"
+    LINK_OTHER_SITE = "link_other_site"
+    LINK_USED = "link_used"
 
 
 # code -> (HTTP status, short title shown to people). The title is the same for every occurrence;
@@ -110,6 +114,11 @@ CATALOG: dict[Code, tuple[int, Any]] = {
     Code.LANGUAGE_NOT_SUPPORTED: (400, _("The requested language is not supported.")),
     Code.TEXT_EMPTY: (400, _("The text to analyze is empty.")),
     Code.TEXT_TOO_LONG: (400, _("The text to analyze is too long.")),
+    # Readers' data links (parvis.privacy): 403 for a link that proves nothing, 410 for one that did but no longer does.
+    Code.LINK_INVALID: (403, _("This link is incomplete or was altered.")),
+    Code.LINK_EXPIRED: (410, _("This link has expired. Ask for a new one.")),
+    Code.LINK_OTHER_SITE: (403, _("This link was made for another site.")),
+    Code.LINK_USED: (410, _("This link was already used to erase the data. Nothing is left to show.")),
 }
 
 

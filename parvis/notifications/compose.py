@@ -173,6 +173,12 @@ def _staff_report(row: OutboxMessage) -> Content | None:
     )
 
 
+def _privacy_link(row: OutboxMessage) -> Content | None:
+    from parvis.privacy import mail  # the privacy app builds on the outbox, not the reverse
+
+    return mail.content(row)
+
+
 BUILDERS: dict[str, Callable[[OutboxMessage], Content | None]] = {
     "confirm": _confirm,
     "reply": _reply,
@@ -180,6 +186,7 @@ BUILDERS: dict[str, Callable[[OutboxMessage], Content | None]] = {
     "digest": _digest,
     "staff_queue": _staff_queue,
     "staff_report": _staff_report,
+    "privacy_link": _privacy_link,
 }
 
 

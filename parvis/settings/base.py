@@ -152,6 +152,19 @@ PARVIS_EMAIL_CONFIRM_DAYS = env.integer("PARVIS_EMAIL_CONFIRM_DAYS", 7, minimum=
 # `parvis mailcapture` stored in this directory (`make demo` sets both).
 PARVIS_EMAIL_CAPTURE_DIR = env.text("PARVIS_EMAIL_CAPTURE_DIR", "")
 
+# Readers' own data (parvis/privacy): a commenter proves their address with a signed link, then downloads or
+# erases what they left on a site. PARVIS_PRIVACY_LINK_HOURS: how long that link works (it also ends when the
+# data is erased).
+PARVIS_PRIVACY_LINK_HOURS = env.integer("PARVIS_PRIVACY_LINK_HOURS", 24, minimum=1)
+# PARVIS_PRIVACY_HASH_DAYS: after this many days the keyed hashes of a comment's IP address, network and user agent
+# (and the hashed voter and reporter keys of votes and reports) are blanked by a daily task. They serve rate
+# limits, duplicate detection and bans, which only need recent ones; bans a moderator made keep their own hash.
+PARVIS_PRIVACY_HASH_DAYS = env.integer("PARVIS_PRIVACY_HASH_DAYS", 90, minimum=1)
+# PARVIS_RATELIMIT_PRIVACY_IP / PARVIS_RATELIMIT_PRIVACY_EMAIL: data requests from one (hashed) IP and for one
+# address on a site, as "count/seconds"; each may send one email, so these bound a mail bomb.
+PARVIS_RATELIMIT_PRIVACY_IP = env.text("PARVIS_RATELIMIT_PRIVACY_IP", "10/3600")
+PARVIS_RATELIMIT_PRIVACY_EMAIL = env.text("PARVIS_RATELIMIT_PRIVACY_EMAIL", "3/3600")
+
 # Background jobs (the moderation second opinion, site model training, surge checks) are rows in the database,
 # run by `parvis worker`; a job is enqueued in the same transaction as the comment it is about.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -172,6 +185,7 @@ INSTALLED_APPS = [
     "parvis.moderation",
     "parvis.dashboard",
     "parvis.notifications",
+    "parvis.privacy",
     "django_tasks",
     "django_tasks_db",
     "parvis.api",
