@@ -84,9 +84,10 @@ def rss_kib(server: ParvisServer) -> int:
 
 
 def post(http: httpx.Client, number: int) -> int:
+    page = f"{str(http.base_url).rstrip('/')}/{KEY}"
     answer = http.post(
         "/api/v1/sites/demo/comments",
-        json={"thread": {"key": KEY, "url": f"{str(http.base_url).rstrip('/')}/{KEY}"}, "body": f"Réaction numéro {number}.",
+        json={"thread": {"key": KEY, "url": page}, "body": f"Réaction numéro {number}.",
               "author": {"name": f"Lectrice {number}"}},
     )  # fmt: skip
     if answer.status_code != 201:
@@ -102,7 +103,7 @@ async def run(server: ParvisServer, streams: int, posts: int) -> dict[str, objec
     batch = 200  # connect in batches: a burst of thousands of SYNs overflows the listen backlog
     for start in range(0, streams, batch):
         await asyncio.wait_for(
-            asyncio.gather(*(reader.open(server.port, first) for reader in readers[start : start + batch])), 60
+            asyncio.gather(*(reader.open(server.port, first) for reader in readers[start : start + batch])), 300
         )
     open_seconds = time.perf_counter() - opened
     tasks = [asyncio.ensure_future(reader.read()) for reader in readers]

@@ -58,7 +58,7 @@ def _serve(options: argparse.Namespace) -> int:
     command = [
         sys.executable, "-m", "granian", "--interface", "asginl",
         "--host", options.host, "--port", str(options.port), "--workers", str(workers),
-        "--no-ws", "--log-level", "warning",
+        "--no-ws", "--log-level", "warning", "--backpressure", str(conf.worker_connections()),
         "--static-path-route", settings.STATIC_URL.rstrip("/"), "--static-path-mount", str(settings.STATIC_ROOT),
         "parvis.asgi:application",
     ]

@@ -59,6 +59,10 @@ def workers() -> int:
     return int(settings.PARVIS_WORKERS)
 
 
+def worker_connections() -> int:
+    return int(settings.PARVIS_WORKER_CONNECTIONS)
+
+
 def live_poll_seconds() -> float:
     return float(settings.PARVIS_LIVE_POLL_SECONDS)
 

@@ -239,8 +239,10 @@ async def stream(site_id: int, key: str, after: int, decided: int | None = None)
                     decided = max(decided, state.decided)
                     data["decided"] = decided
                 yield _event("comments", data)
+            # asyncio.timeout, not wait_for: no extra task per reader per change (thousands wake at once).
             try:
-                await asyncio.wait_for(state.changed.wait(), timeout=HEARTBEAT_SECONDS)
+                async with asyncio.timeout(HEARTBEAT_SECONDS):
+                    await state.changed.wait()
             except TimeoutError:
                 yield ": keep-alive\n\n"
     finally:

@@ -86,6 +86,10 @@ PARVIS_THREAD_STALE_SECONDS = env.integer("PARVIS_THREAD_STALE_SECONDS", 30, min
 
 # PARVIS_WORKERS: server processes started by `parvis serve` (default: one per core).
 PARVIS_WORKERS = env.integer("PARVIS_WORKERS", 0)
+# PARVIS_WORKER_CONNECTIONS: requests one server process handles at once, open live-update streams included
+# (granian's backpressure; its default, about 1,000, would make the reader after that wait for a stream to end).
+# Each needs a file descriptor: keep the process's open-files limit (ulimit -n) above it.
+PARVIS_WORKER_CONNECTIONS = env.integer("PARVIS_WORKER_CONNECTIONS", 10000, minimum=16)
 
 # PARVIS_MODERATION_ENCODER: "auto" runs the second moderation stage (a multilingual sentence encoder, installed
 # with `pip install parvis[encoder]`) in the task worker when it is installed; "off" never runs it.
