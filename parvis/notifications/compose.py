@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP, SMTPUTF8
 from email.utils import format_datetime, parseaddr
@@ -55,6 +56,11 @@ def absolute(path: str) -> str:
     return conf.public_url() + path
 
 
+def page_link(name: str, token: str, language: str) -> str:
+    """A link to one of the pages emails lead to, with ``?lang=`` so it opens in the email's language."""
+    return absolute(f"{reverse(f'notifications:{name}', args=[token])}?{urlencode({'lang': language})}")
+
+
 def comment_link(comment: Comment) -> str:
     thread = comment.thread
     if thread.url:
@@ -89,7 +95,7 @@ def _confirm(row: OutboxMessage) -> Content | None:
         context={
             "subscription": subscription,
             "thread": subscription.thread,
-            "confirm_url": absolute(reverse("notifications:confirm", args=[token])),
+            "confirm_url": page_link("confirm", token, translation.get_language()),
             "days": conf.email_confirm_days(),
         },
     )
@@ -151,7 +157,12 @@ def _digest(row: OutboxMessage) -> Content | None:
 def _staff_queue(row: OutboxMessage) -> Content | None:
     count = int(row.payload.get("count", 0))
     return Content(
-        subject=_("%(count)s comments wait for moderation on %(site)s") % {"count": count, "site": row.site.name},
+        subject=ngettext(
+            "%(count)s comment waits for moderation on %(site)s",
+            "%(count)s comments wait for moderation on %(site)s",
+            count,
+        )
+        % {"count": count, "site": row.site.name},
         template="staff_queue",
         context={"count": count, "queue_url": absolute(reverse("dashboard:queue"))},
     )
@@ -166,7 +177,11 @@ def _staff_report(row: OutboxMessage) -> Content | None:
         return None
     comment = comments[0]
     return Content(
-        subject=_("A comment was reported %(count)s times on %(site)s")
+        subject=ngettext(
+            "A comment was reported %(count)s time on %(site)s",
+            "A comment was reported %(count)s times on %(site)s",
+            comment.flag_count,
+        )
         % {"count": comment.flag_count, "site": row.site.name},
         template="staff_report",
         context={"comment": comment, "queue_url": absolute(reverse("dashboard:queue") + "?tab=reported")},
@@ -210,24 +225,28 @@ def build(row: OutboxMessage, now: datetime | None = None) -> Built | None:
             subscription = content.unsubscribe
             unsubscribe = tokens.unsubscribe_token(site.pk, subscription.address_key, subscription.pk)
             manage = tokens.manage_token(site.pk, subscription.address_key)
-            context["unsubscribe_url"] = absolute(reverse("notifications:unsubscribe", args=[unsubscribe]))
-            context["manage_url"] = absolute(reverse("notifications:manage", args=[manage]))
+            context["unsubscribe_url"] = page_link("unsubscribe", unsubscribe, language)
+            context["manage_url"] = page_link("manage", manage, language)
         text = render_to_string(f"notifications/email/{content.template}.txt", context)
         html = render_to_string(f"notifications/email/{content.template}.html", context)
     envelope, needs_utf8 = smtp_address(row.recipient)
     message = EmailMessage(policy=SMTPUTF8 if needs_utf8 else SMTP)
-    sender = parseaddr(conf.email_from())[1]
+    configured_name, sender = parseaddr(conf.email_from())
     message["Subject"] = header_text(content.subject, 250)
-    message["From"] = conf.email_from() if not site.name else f"{header_text(site.name, 80)} <{sender}>"
+    # An Address, not a string: the header policy quotes a name with commas, quotes or angle brackets and
+    # encodes a non-ASCII one (RFC 2047), so the site's name can never turn into a second address.
+    message["From"] = Address(display_name=header_text(site.name, 80) or configured_name, addr_spec=sender)
     message["To"] = envelope
     message["Date"] = format_datetime(now or timezone.now())
     message["Message-ID"] = outbox.message_id(row.key)
     message["Auto-Submitted"] = "auto-generated"
-    message["Content-Language"] = language
     if "unsubscribe_url" in context:
         message["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        message["List-Id"] = f"{header_text(site.name, 80)} <{site.slug}.{sender.rpartition('@')[2] or 'parvis'}>"
+        # The slug alone (ASCII by construction): a display name here would need quoting rules of its own.
+        message["List-Id"] = f"<{site.slug}.{sender.rpartition('@')[2] or 'parvis.invalid'}>"
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    # After the body: set_content() clears every Content-* header of the part it fills, this one included.
+    message["Content-Language"] = language
     return Built(message=message, sender=sender, recipient=envelope, smtputf8=needs_utf8)
