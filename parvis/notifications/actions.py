@@ -122,14 +122,22 @@ def confirm(token: str) -> Subscription:
 
 
 def unsubscribe(token: str) -> Site:
-    """One-click removal (RFC 8058). Removing an already removed subscription succeeds: the click is the same."""
+    """One-click removal (RFC 8058). Removing an already removed subscription succeeds: the click is the same.
+    A digest's token (no subscription named) removes every daily subscription of its address on the site."""
     claim = tokens.read_unsubscribe(token)
     site = Site.objects.filter(pk=claim.site_id).first()
     if site is None:
         raise tokens.TokenError("no such site")
     with transaction.atomic():
-        subscription = _matching(claim)
-        if subscription is not None:
+        if claim.subscription_id is None:
+            leaving = list(
+                Subscription.objects.select_for_update().filter(
+                    site=site, address_key=claim.address_key, frequency=Frequency.DAILY
+                )
+            )
+        else:
+            leaving = [found] if (found := _matching(claim)) is not None else []
+        for subscription in leaving:
             _remove(subscription, "unsubscribed")
     return site
 

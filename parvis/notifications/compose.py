@@ -47,9 +47,10 @@ class Content:
     subject: str
     template: str
     context: dict[str, Any]
-    # Emails about a subscription carry RFC 8058 one-click unsubscribe headers; staff alerts and the
-    # confirmation (nothing to leave yet) do not.
-    unsubscribe: Subscription | None = None
+    # Emails about a subscription carry RFC 8058 one-click unsubscribe headers naming what the click removes
+    # (one subscription, or for a digest every daily one of the address: subscription_id None); staff alerts
+    # and the confirmation (nothing to leave yet) do not.
+    unsubscribe: tokens.Claim | None = None
 
 
 def absolute(path: str) -> str:
@@ -113,8 +114,12 @@ def _reply(row: OutboxMessage) -> Content | None:
         subject=_("%(name)s replied to your comment") % {"name": reply.author_name or _("A reader")},
         template="reply",
         context={"reply": reply, "parent": reply.parent, "thread": reply.thread, "link": comment_link(reply)},
-        unsubscribe=subscription,
+        unsubscribe=_claim(subscription),
     )
+
+
+def _claim(subscription: Subscription) -> tokens.Claim:
+    return tokens.Claim(subscription.site_id, subscription.address_key, subscription.pk)
 
 
 def _thread(row: OutboxMessage) -> Content | None:
@@ -129,7 +134,7 @@ def _thread(row: OutboxMessage) -> Content | None:
         % {"count": count, "title": thread.title or thread.key},
         template="thread",
         context={"thread": thread, "comments": [(comment, comment_link(comment)) for comment in comments]},
-        unsubscribe=subscription,
+        unsubscribe=_claim(subscription),
     )
 
 
@@ -140,7 +145,11 @@ def _digest(row: OutboxMessage) -> Content | None:
     if not sections:
         return None
     count = sum(len(items) for _title, items in sections)
-    first = Subscription.objects.filter(pk__in=row.payload.get("subscriptions", []), confirmed_at__isnull=False)
+    address = Subscription.objects.filter(pk__in=row.payload.get("subscriptions", [])).values_list(
+        "address_key", flat=True
+    ).first()  # fmt: skip
+    if address is None:
+        return None
     return Content(
         subject=ngettext(
             "Your daily digest from %(site)s: %(count)s comment",
@@ -150,7 +159,7 @@ def _digest(row: OutboxMessage) -> Content | None:
         % {"site": row.site.name, "count": count},
         template="digest",
         context={"sections": sections},
-        unsubscribe=first.first(),
+        unsubscribe=tokens.Claim(row.site_id, address, None),
     )
 
 
@@ -222,9 +231,13 @@ def build(row: OutboxMessage, now: datetime | None = None) -> Built | None:
             "recipient": row.recipient,
         }
         if content.unsubscribe is not None:
-            subscription = content.unsubscribe
-            unsubscribe = tokens.unsubscribe_token(site.pk, subscription.address_key, subscription.pk)
-            manage = tokens.manage_token(site.pk, subscription.address_key)
+            claim = content.unsubscribe
+            unsubscribe = (
+                tokens.digest_unsubscribe_token(site.pk, claim.address_key)
+                if claim.subscription_id is None
+                else tokens.unsubscribe_token(site.pk, claim.address_key, claim.subscription_id)
+            )
+            manage = tokens.manage_token(site.pk, claim.address_key)
             context["unsubscribe_url"] = page_link("unsubscribe", unsubscribe, language)
             context["manage_url"] = page_link("manage", manage, language)
         text = render_to_string(f"notifications/email/{content.template}.txt", context)
