@@ -7,10 +7,13 @@ leaves an audit entry naming the subscription, never the address.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from parvis import conf
 from parvis.core import ratelimit
 from parvis.core.clients import ClientFingerprint
 from parvis.core.exceptions import Code, ProblemError
@@ -142,12 +145,36 @@ def unsubscribe(token: str) -> Site:
     return site
 
 
-def _remove(subscription: Subscription, how: str) -> None:
+def _remove(subscription: Subscription, how: str, actor: str = "reader") -> None:
     OutboxMessage.objects.filter(subscription=subscription, status=OutboxStatus.PENDING).update(
         status=OutboxStatus.DROPPED
     )
-    _audit(subscription, how, "reader")
+    _audit(subscription, how, actor)
     subscription.delete()
+
+
+def expire_unconfirmed(now: datetime | None = None) -> int:
+    """Delete the subscriptions nobody confirmed in time (run by the worker's minute tick); return how many.
+
+    A subscription goes when it is older than PARVIS_EMAIL_CONFIRM_DAYS and so is its last confirmation email:
+    every link that could confirm it has expired, so it can only ever hold an address that never agreed. One
+    asked for again recently, or whose confirmation still waits in the outbox (an SMTP outage), stays.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=conf.email_confirm_days())
+    live_confirmation = OutboxMessage.objects.filter(subscription=OuterRef("pk"), kind="confirm").filter(
+        Q(status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING]) | Q(created_at__gte=cutoff) | Q(sent_at__gte=cutoff)
+    )
+    stale = Subscription.objects.filter(confirmed_at__isnull=True, created_at__lt=cutoff).exclude(
+        Exists(live_confirmation)
+    )
+    removed = 0
+    for subscription_id in list(stale.values_list("pk", flat=True)[:1000]):
+        with transaction.atomic():
+            subscription = stale.select_for_update().filter(pk=subscription_id).first()
+            if subscription is not None:
+                _remove(subscription, "expired", "system")
+                removed += 1
+    return removed
 
 
 @dataclass(frozen=True)

@@ -144,7 +144,8 @@ PARVIS_RATELIMIT_EMAIL_RECIPIENT = env.text("PARVIS_RATELIMIT_EMAIL_RECIPIENT", 
 # and for one address; each request may send one confirmation email, so these bound a mail bomb.
 PARVIS_RATELIMIT_SUBSCRIBE_IP = env.text("PARVIS_RATELIMIT_SUBSCRIBE_IP", "10/3600")
 PARVIS_RATELIMIT_SUBSCRIBE_EMAIL = env.text("PARVIS_RATELIMIT_SUBSCRIBE_EMAIL", "3/3600")
-# PARVIS_EMAIL_CONFIRM_DAYS: how long a confirmation link works; unconfirmed subscriptions are deleted after it.
+# PARVIS_EMAIL_CONFIRM_DAYS: how long a confirmation link works. A subscription still unconfirmed this many days
+# after its last confirmation email is deleted by the worker's minute tick (it can no longer be confirmed).
 PARVIS_EMAIL_CONFIRM_DAYS = env.integer("PARVIS_EMAIL_CONFIRM_DAYS", 7, minimum=1)
 # PARVIS_EMAIL_CAPTURE_DIR: development only. When set, /notifications/mailbox/ lists the emails that
 # `parvis mailcapture` stored in this directory (`make demo` sets both).
