@@ -27,7 +27,7 @@ from parvis import conf
 from parvis.comments.models import Comment, Status
 from parvis.notifications import tokens
 from parvis.notifications.addresses import header_text, smtp_address
-from parvis.notifications.models import OutboxMessage, SiteEmailSettings, Subscription
+from parvis.notifications.models import OutboxMessage, OutboxStatus, SiteEmailSettings, Subscription
 
 RTL = {"he", "ar"}
 LANGUAGES = {"fr", "en", "he", "ar"}
@@ -122,9 +122,26 @@ def _claim(subscription: Subscription) -> tokens.Claim:
     return tokens.Claim(subscription.site_id, subscription.address_key, subscription.pk)
 
 
+def _mailed_before(row: OutboxMessage, comments: list[Comment]) -> set[int]:
+    """Which of ``comments`` an earlier email of this subscription already carried: a comment rejected and then
+    approved again is published a second time, but its subscribers heard of it once. Only emails sent after
+    the oldest of them was posted can hold them, which bounds the search."""
+    earlier = OutboxMessage.objects.filter(
+        subscription_id=row.subscription_id, kind="thread", status=OutboxStatus.SENT,
+        sent_at__gte=min(comment.created_at for comment in comments),
+    ).exclude(pk=row.pk)  # fmt: skip
+    wanted = {comment.pk for comment in comments}
+    return {
+        int(item) for payload in earlier.values_list("payload", flat=True) for item in payload.get("comments", [])
+    } & wanted
+
+
 def _thread(row: OutboxMessage) -> Content | None:
     subscription = _subscription(row)
     comments = list(_approved([int(item) for item in row.payload.get("comments", [])]))
+    if comments:
+        known = _mailed_before(row, comments)
+        comments = [comment for comment in comments if comment.pk not in known]
     if subscription is None or not comments:
         return None
     thread = comments[0].thread

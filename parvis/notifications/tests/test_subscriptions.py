@@ -302,3 +302,22 @@ def test_bad_subscribe_input_is_a_named_4xx(api: ApiClient, smtp: SmtpServer) ->
     assert subscribe(api, thread={"url": "https://elsewhere.example/a"}).json()["code"] == "url_not_allowed"
     assert api.send("post", "/subscriptions", "{").status_code == 400
     assert api.send("post", "/subscriptions", {"email": ALICE, "thread": {"key": "a\x00b"}}).status_code in (400, 422)
+
+
+def test_a_comment_rejected_after_its_email_left_sets_off_nothing_more_even_if_approved_again(
+    api: ApiClient, client: Client, smtp: SmtpServer, settings: Any
+) -> None:
+    subscribe(api)
+    confirm(client, smtp)
+    settings.PARVIS_EMAIL_BATCH_SECONDS = 600
+    first = post(api, "Un premier avis.", name="Bob")
+    second = post(api, "Un second avis, bientôt retiré.", name="Carol")
+    OutboxMessage.objects.filter(kind="thread").update(send_after=timezone.now())
+    assert outbox.deliver_due().sent == 1
+    comment = Comment.objects.get(pk=second)
+    set_status(comment, Status.REJECTED)
+    assert outbox.deliver_due().sent == 0
+    set_status(comment, Status.APPROVED)  # a moderator changes their mind: it was mailed already
+    OutboxMessage.objects.filter(status=OutboxStatus.PENDING).update(send_after=timezone.now())
+    assert outbox.deliver_due().sent == 0
+    assert len(smtp.messages) == 2 and Comment.objects.get(pk=first).status == Status.APPROVED
