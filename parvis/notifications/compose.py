@@ -122,12 +122,12 @@ def _claim(subscription: Subscription) -> tokens.Claim:
     return tokens.Claim(subscription.site_id, subscription.address_key, subscription.pk)
 
 
-def _mailed_before(row: OutboxMessage, comments: list[Comment]) -> set[int]:
+def _mailed_before(subscription: Subscription, row: OutboxMessage, comments: list[Comment]) -> set[int]:
     """Which of ``comments`` an earlier email of this subscription already carried: a comment rejected and then
     approved again is published a second time, but its subscribers heard of it once. Only emails sent after
     the oldest of them was posted can hold them, which bounds the search."""
     earlier = OutboxMessage.objects.filter(
-        subscription_id=row.subscription_id, kind="thread", status=OutboxStatus.SENT,
+        subscription=subscription, kind="thread", status=OutboxStatus.SENT,
         sent_at__gte=min(comment.created_at for comment in comments),
     ).exclude(pk=row.pk)  # fmt: skip
     wanted = {comment.pk for comment in comments}
@@ -138,11 +138,13 @@ def _mailed_before(row: OutboxMessage, comments: list[Comment]) -> set[int]:
 
 def _thread(row: OutboxMessage) -> Content | None:
     subscription = _subscription(row)
+    if subscription is None:
+        return None
     comments = list(_approved([int(item) for item in row.payload.get("comments", [])]))
     if comments:
-        known = _mailed_before(row, comments)
+        known = _mailed_before(subscription, row, comments)
         comments = [comment for comment in comments if comment.pk not in known]
-    if subscription is None or not comments:
+    if not comments:
         return None
     thread = comments[0].thread
     count = len(comments)
