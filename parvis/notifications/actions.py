@@ -1,4 +1,5 @@
-"""Every change to subscriptions: subscribe (which writes the one confirmation email), confirm, remove.
+"""Every change to subscriptions: subscribe (which writes the one confirmation email), subscribe a signed-in
+commenter by account, confirm, remove, and expire what nobody confirmed.
 
 Each action checks its right to act (a valid signed token, or the rate limits for a new request), writes, and
 leaves an audit entry naming the subscription, never the address.
@@ -6,7 +7,7 @@ leaves an audit entry naming the subscription, never the address.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from parvis import conf
+from parvis.accounts.models import Commenter
 from parvis.core import ratelimit
 from parvis.core.clients import ClientFingerprint
 from parvis.core.exceptions import Code, ProblemError
@@ -66,15 +68,49 @@ def _thread(site: Site, request: Request) -> Thread:
     return thread
 
 
-def subscribe(site: Site, request: Request, client: ClientFingerprint) -> Subscription:
-    """Ask for a subscription. Whether the address was known or not, the answer is the same (no address can be
-    probed); a new or still unconfirmed subscription gets one confirmation email, a confirmed one nothing."""
+def _checked(site: Site, request: Request) -> tuple[str, str]:
+    """The request's address (normalised) and language, once its kind and frequency are known values."""
     email = normalise_address(request.email)
     if request.kind not in Kind.values:
         raise ProblemError(Code.VALIDATION_FAILED, "kind must be thread or replies.", field="kind")
     if request.frequency not in Frequency.values:
         raise ProblemError(Code.VALIDATION_FAILED, "frequency must be instant or daily.", field="frequency")
-    language = request.language if request.language in LANGUAGES else site.default_language
+    return email, request.language if request.language in LANGUAGES else site.default_language
+
+
+def subscribe_account(commenter: Commenter, request: Request) -> Subscription:
+    """Subscribe a signed-in commenter by their account: the address is the account's, already proven
+    (``verified``), so the subscription is confirmed at once and no confirmation email is sent. ``request.email``
+    is ignored. A commenter without a verified address must subscribe as a guest (double opt-in)."""
+    if not commenter.verified or not commenter.email:
+        raise ProblemError(Code.EMAIL_REQUIRED, "This account has no verified email address.", field="email")
+    site = commenter.site
+    email, language = _checked(site, replace(request, email=commenter.email))
+    key = address_key(email)
+    with transaction.atomic():
+        thread = _thread(site, request) if request.kind == Kind.THREAD else None
+        subscription, created = Subscription.objects.select_for_update().get_or_create(
+            site=site, kind=request.kind, thread=thread, address_key=key,
+            defaults={"email": email, "frequency": request.frequency, "language": language},
+        )  # fmt: skip
+        now = timezone.now()
+        subscription.frequency, subscription.language = request.frequency, language
+        if not subscription.confirmed:
+            subscription.confirmed_at = subscription.digested_until = now
+            # A guest request for the same address may have left a confirmation waiting: it has nothing to ask.
+            OutboxMessage.objects.filter(subscription=subscription, kind="confirm", status=OutboxStatus.PENDING).update(
+                status=OutboxStatus.DROPPED
+            )
+        subscription.save(update_fields=["frequency", "language", "confirmed_at", "digested_until"])
+        _audit(subscription, "created" if created else "changed", f"commenter #{commenter.pk}",
+               frequency=request.frequency)  # fmt: skip
+    return subscription
+
+
+def subscribe(site: Site, request: Request, client: ClientFingerprint) -> Subscription:
+    """Ask for a subscription. Whether the address was known or not, the answer is the same (no address can be
+    probed); a new or still unconfirmed subscription gets one confirmation email, a confirmed one nothing."""
+    email, language = _checked(site, request)
     key = address_key(email)
     ratelimit.enforce("PARVIS_RATELIMIT_SUBSCRIBE_IP", client.ip_hash)
     ratelimit.enforce("PARVIS_RATELIMIT_SUBSCRIBE_EMAIL", f"{site.pk}:{key}")

@@ -35,7 +35,8 @@ def text_of(message: EmailMessage) -> str:
 
 
 def subscribe_daily(api: ApiClient, client: Client, smtp: SmtpServer, **fields: Any) -> None:
-    body = {"email": ALICE, "kind": "thread", "frequency": "daily", "thread": {"key": "article-1"}, **fields}
+    body = {"email": ALICE, "kind": "thread", "frequency": "daily", "language": "en", "thread": {"key": "article-1"},
+            **fields}  # fmt: skip
     assert api.send("post", "/subscriptions", body).status_code == 202
     outbox.deliver_due()
     found = re.search(r"https://parvis\.test(/notifications/confirm/\S+)", text_of(smtp.messages[-1]))

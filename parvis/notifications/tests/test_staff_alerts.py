@@ -119,6 +119,7 @@ def test_alert_subjects_agree_with_their_count(
     api: ApiClient, client: Any, site: Site, staff: dict[str, Any], smtp: SmtpServer
 ) -> None:
     SiteEmailSettings.objects.create(site=site, queue_alert_threshold=1, report_alert_threshold=1)
+    Site.objects.filter(pk=site.pk).update(default_language="en")  # alerts speak the site's language
     held(api, 1)
     posted = api.post_comment("Un avis tranché sur la réforme.").json()["comment"]
     answer = client.post(
