@@ -14,7 +14,7 @@ from django.test import Client
 from conftest import ApiClient
 from parvis.core.models import Site
 from parvis.notifications import outbox
-from parvis.notifications.models import SiteEmailSettings
+from parvis.notifications.models import SiteEmailSettings, Subscription
 from parvis.threads.models import Thread
 from tests.smtp import SmtpServer
 
@@ -130,3 +130,24 @@ def test_emails_wear_the_site_colour_and_carry_both_html_and_text(
     # The footer names the address and offers a plain unsubscribe link besides the header.
     assert ALICE in text_of(message) and "/notifications/unsubscribe/" in text_of(message)
     assert "/notifications/unsubscribe/" in html_of(message)
+
+
+def test_a_tampered_link_shows_a_clear_page_in_the_email_language_and_removes_nothing(
+    api: ApiClient, client: Client, smtp: SmtpServer
+) -> None:
+    subscribe(api, language="he")
+    confirm_last(client, smtp)
+    api.post_comment("Un premier avis.", name="Bob")
+    outbox.deliver_due()
+    for url in links(smtp.messages[-1]):
+        parts = urlsplit(url)
+        token = parts.path.split("/")[3]
+        tampered = parts.path.replace(token, token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB"))
+        for method in ("get", "post"):
+            answer = getattr(client, method)(
+                f"{tampered}?{parts.query}", {"subscription": "1"} if method == "post" else {}
+            )
+            page = answer.content.decode()
+            assert answer.status_code == 400, (url, method)
+            assert '<html lang="he" dir="rtl">' in page and "token_invalid" in page
+    assert Subscription.objects.filter(email=ALICE, confirmed_at__isnull=False).count() == 1
