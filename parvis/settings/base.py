@@ -114,7 +114,8 @@ PARVIS_RATELIMIT_ANALYZE_KEY = env.text("PARVIS_RATELIMIT_ANALYZE_KEY", "60/60")
 PARVIS_EMAIL_HOST = env.text("PARVIS_EMAIL_HOST", "localhost")
 PARVIS_EMAIL_PORT = env.integer("PARVIS_EMAIL_PORT", 25, minimum=1)
 # PARVIS_EMAIL_SECURITY: "none" (plain SMTP, for a local MTA), "starttls" (usually port 587) or "tls"
-# (implicit TLS, usually port 465). Certificates are verified against the system's trust store.
+# (implicit TLS, usually port 465). Certificates are verified against the system's trust store. `parvis check`
+# refuses any other value, and a PARVIS_EMAIL_USER without TLS (the worker never sends a password in clear).
 PARVIS_EMAIL_SECURITY = env.text("PARVIS_EMAIL_SECURITY", "none")
 # PARVIS_EMAIL_USER / PARVIS_EMAIL_PASSWORD: SMTP AUTH, used when the user is set (only over starttls or tls).
 PARVIS_EMAIL_USER = env.text("PARVIS_EMAIL_USER", "")
