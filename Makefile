@@ -46,10 +46,16 @@ messages: $(VENV)/.synced
 	@command -v msgfmt >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null)
 	@cd parvis && ../$(BIN)/django-admin compilemessages --ignore=.venv -v 0
 
+# The demo's emails go to the capture SMTP server `parvis serve` starts on 127.0.0.1:8025 (dev mode with a capture
+# folder): they are files in var/mailbox/, shown at http://127.0.0.1:8000/notifications/mailbox/. Thread emails
+# gather 20 s of comments instead of 10 minutes; daily digests are written from midnight UTC on.
+DEMO_MAIL := PARVIS_EMAIL_CAPTURE_DIR=$(CURDIR)/var/mailbox PARVIS_EMAIL_HOST=127.0.0.1 PARVIS_EMAIL_PORT=8025 \
+	PARVIS_EMAIL_BATCH_SECONDS=20 PARVIS_EMAIL_DIGEST_HOUR=0
+
 demo: setup
 	PARVIS_MODE=dev $(BIN)/parvis migrate
 	PARVIS_MODE=dev $(BIN)/parvis demo
-	PARVIS_MODE=dev $(BIN)/parvis serve --host 127.0.0.1 --port 8000
+	$(DEMO_MAIL) PARVIS_MODE=dev $(BIN)/parvis serve --host 127.0.0.1 --port 8000
 
 # Browser tests drive Debian's Chromium; install it when this machine lacks it (CI runs as root).
 chromium:
@@ -61,12 +67,15 @@ test: setup chromium lint test-widget
 		$(MAKE) test-postgres; \
 	else echo "PostgreSQL does not answer on 127.0.0.1:5432: PostgreSQL run skipped"; fi
 
+# One pytest worker per core; a module's tests stay on one worker, so each browser module starts one server.
+PYTEST_PARALLEL ?= -n $(shell nproc) --dist loadfile
+
 test-sqlite: setup
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(PYTEST_PARALLEL)
 
 # The browser tests start their own server on SQLite whatever the suite's database: they run once, above.
 test-postgres: setup
-	PARVIS_TEST_POSTGRES=1 PARVIS_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest -q -m "not browser"
+	PARVIS_TEST_POSTGRES=1 PARVIS_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest -q $(PYTEST_PARALLEL) -m "not browser"
 
 lint: setup
 	$(BIN)/ruff check parvis tests bench conftest.py

@@ -2,7 +2,9 @@
 
 Production is the default. `--dev` (or PARVIS_MODE=dev) selects development settings: a secret generated
 into the data directory and localhost allowed as a host. `serve` in production first runs the deploy
-checks and refuses to start on an insecure secret or with debug on, saying what to set.
+checks and refuses to start on an insecure secret or with debug on, saying what to set. `serve` starts a task
+worker beside the web server, and in development with PARVIS_EMAIL_CAPTURE_DIR set also the capture SMTP server
+(`make demo` does), so the emails a reader would receive can be read at /notifications/mailbox/.
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ def _serve(options: argparse.Namespace) -> int:
     # fmt: on
     if options.mode == "dev":
         command.insert(-1, "--access-log")
+    if options.mode == "dev" and not options.no_mailcapture:
+        _start_mail_capture()
     if not options.no_worker:
         _start_task_worker(options.mode)
     print(f"Parvis ({options.mode}) on http://{options.host}:{options.port} with {workers} worker(s)", flush=True)
@@ -86,6 +90,28 @@ def _start_task_worker(mode: str) -> None:
     import subprocess
 
     arguments = [sys.executable, "-m", "parvis.cli", *(["--dev"] if mode == "dev" else []), "worker"]
+    subprocess.Popen(arguments, preexec_fn=_end_with_parent)  # noqa: S603 (fixed argument list)
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _start_mail_capture() -> None:
+    """In development, with PARVIS_EMAIL_CAPTURE_DIR set: the capture SMTP server beside the web server, on
+    loopback at PARVIS_EMAIL_PORT, so the worker's emails land in that folder and at /notifications/mailbox/."""
+    import subprocess
+
+    from parvis import conf
+
+    if not conf.email_capture_dir():
+        return
+    smtp = conf.smtp()
+    if smtp.host not in LOOPBACK:
+        print(f"parvis: emails go to {smtp.host}, not to this machine: no capture server", flush=True)
+        return
+    host = "::1" if smtp.host == "::1" else "127.0.0.1"
+    arguments = [sys.executable, "-m", "parvis.cli", "--dev", "manage", "mailcapture", "--host", host,
+                 "--port", str(smtp.port)]  # fmt: skip
     subprocess.Popen(arguments, preexec_fn=_end_with_parent)  # noqa: S603 (fixed argument list)
 
 
@@ -192,6 +218,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=0, help="server processes (default: PARVIS_WORKERS or cores)")
     serve.add_argument("--no-worker", action="store_true", help="do not start a task worker (run `parvis worker`)")
+    serve.add_argument(
+        "--no-mailcapture", action="store_true",
+        help="development: do not start the capture SMTP server even with PARVIS_EMAIL_CAPTURE_DIR set",
+    )  # fmt: skip
     worker = commands.add_parser("worker", help="run background tasks (second opinions, site models, surges)")
     worker.add_argument("--interval", type=float, default=0.5, help="seconds between polls of the task table")
 

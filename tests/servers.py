@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
@@ -42,6 +42,18 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((HOST, 0))
         return int(probe.getsockname()[1])
+
+
+def group_commands(pgid: int) -> list[str]:
+    """The command lines of the live processes of process group ``pgid`` (arguments joined by spaces)."""
+    commands = []
+    for pid in _group_members(pgid):
+        try:
+            raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        commands.append(raw.replace(b"\0", b" ").decode(errors="replace").strip())
+    return commands
 
 
 def _group_members(pgid: int) -> list[int]:
@@ -126,8 +138,8 @@ class ParvisServer:
             )
         return result.stdout
 
-    def start(self, timeout: float = START_TIMEOUT) -> None:
-        """Start `parvis --dev serve` and return once /healthz answers."""
+    def start(self, timeout: float = START_TIMEOUT, extra_args: Sequence[str] = ()) -> None:
+        """Start `parvis --dev serve` (with ``extra_args``) and return once /healthz answers."""
         if self.running:
             raise ServerError(f"the server on {self.url} is already running")
         self.starts += 1
@@ -143,6 +155,7 @@ class ParvisServer:
                 str(self.port),
                 "--workers",
                 str(self.workers),
+                *extra_args,
             ],
             env=self.environment(),
             cwd=self.data_dir,

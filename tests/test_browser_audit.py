@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser import Watched, staff_page
+from tests.browser import Watched, sign_in, staff_page
 from tests.servers import ParvisServer, seeded_server
 
 pytestmark = pytest.mark.browser
@@ -71,11 +71,7 @@ def test_a_moderator_reverses_an_approval_from_the_audit_log(server: ParvisServe
         comment, token = int(posted.json()["comment"]["id"]), str(posted.json()["edit_token"])
         assert thread(http) == {} and thread(http, token) == {comment: "pending"}
 
-        page.goto(f"{server.url}/moderate/")
-        page.fill("input[name=username]", "mona")
-        page.fill("input[name=password]", PASSWORD)
-        page.keyboard.press("Enter")
-        page.wait_for_url(f"{server.url}/moderate/")
+        sign_in(page, server.url, "/moderate/", "mona", PASSWORD)
         page.keyboard.press("j")
         page.keyboard.press("a")
         expect(page.locator(f"#item-{comment}")).to_have_attribute("data-status", "approved")

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser import Watched, staff_page
+from tests.browser import Watched, sign_in, staff_page
 from tests.servers import ParvisServer, seeded_server
 
 pytestmark = pytest.mark.browser
@@ -82,11 +82,7 @@ def test_a_moderator_bans_a_commenter_with_j_then_b_and_their_next_post_is_refus
         assert first.status_code == 201, first.text
         comment = int(first.json()["comment"]["id"])
 
-        page.goto(f"{server.url}/moderate/?sort=newest")
-        page.fill("input[name=username]", "mona")
-        page.fill("input[name=password]", PASSWORD)
-        page.keyboard.press("Enter")
-        page.wait_for_url(f"{server.url}/moderate/?sort=newest")
+        sign_in(page, server.url, "/moderate/?sort=newest", "mona", PASSWORD)
         expect(page.locator("nav.dash-nav a[href='/moderate/bans/']")).to_be_visible()
 
         page.keyboard.press("j")

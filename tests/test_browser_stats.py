@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser import Watched, staff_page
+from tests.browser import Watched, sign_in, staff_page
 from tests.servers import ParvisServer, seeded_server
 
 pytestmark = pytest.mark.browser
@@ -82,11 +82,7 @@ def test_the_statistics_page_draws_every_chart_under_the_csp(server: ParvisServe
     page = watched.page
     today = datetime.now(UTC).date()
     period = f"from={today - timedelta(days=7)}&to={today}"
-    page.goto(f"{server.url}/moderate/login/")
-    page.fill("input[name=username]", "mona")
-    page.fill("input[name=password]", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{server.url}/moderate/")
+    sign_in(page, server.url, "/moderate/", "mona", PASSWORD)
 
     # The header's link leads to the page; then the week of seeded figures.
     page.click('.dash-nav a[href="/moderate/stats/"]')

@@ -7,6 +7,11 @@ source of truth, so this works across processes and machines without a message b
 after PARVIS_LIVE_MAX_SECONDS and the browser's EventSource reconnects by itself (with `after` updated),
 which bounds every connection's life.
 
+A write does not wait for the next poll: once a comment's change commits, `announce` wakes the watchers at once —
+those of this process directly, those of every other process through Redis pub/sub when PARVIS_REDIS_URL is set
+(each watcher subscribes to one channel). The message only says "look now"; the poll's query still decides what
+changed, so a lost message costs at most one poll interval.
+
 A moderator's decision may publish a comment older than the newest one (a held comment approved) or take one down;
 neither changes the newest published id, so the watcher also follows decisions: per poll, the newest decision id
 anywhere (the primary key's index) and, only when it moved, the threads of the decisions since its mark.
@@ -15,20 +20,27 @@ anywhere (the primary key's index) and, only when it moved, the threads of the d
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
+import threading
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from asgiref.sync import sync_to_async
+from django.db import transaction
 from django.db.models import Max
 
 from parvis import conf
 from parvis.comments.models import Comment, Status
 from parvis.threads.models import Thread
 
+logger = logging.getLogger(__name__)
+
 HEARTBEAT_SECONDS = 15.0
+CHANNEL = "parvis:live"
 RECONNECT_MILLISECONDS = 3000
 
 ThreadRef = tuple[int, str]  # (site id, thread key)
@@ -96,6 +108,10 @@ class Watcher:
         self.task: asyncio.Task[None] | None = None
         # Decisions up to this id are reflected in the states; None until a reader follows decisions.
         self.mark: int | None = None
+        # Set by `announce`: poll now rather than at the end of the interval.
+        self.wake = asyncio.Event()
+        self.loop = asyncio.get_running_loop()
+        self.listener: asyncio.Task[None] | None = None
 
     def join(self, ref: ThreadRef, decided: int | None = None) -> _State:
         self.readers[ref] += 1
@@ -105,7 +121,9 @@ class Watcher:
             self.mark = decided if self.mark is None else min(self.mark, decided)
         state = self.states.setdefault(ref, _State())
         if self.task is None or self.task.done():
-            self.task = asyncio.get_running_loop().create_task(self._poll())
+            self.task = self.loop.create_task(self._poll())
+        if conf.redis_url() and (self.listener is None or self.listener.done()):
+            self.listener = self.loop.create_task(self._listen(conf.redis_url()))
         return state
 
     def leave(self, ref: ThreadRef) -> None:
@@ -114,8 +132,27 @@ class Watcher:
             self.readers.pop(ref, None)
             self.states.pop(ref, None)
 
+    async def _listen(self, url: str) -> None:
+        """Wake on every message of the channel, while readers are connected; without Redis, polls still work."""
+        import redis.asyncio
+
+        client = redis.asyncio.Redis.from_url(url)
+        try:
+            async with client.pubsub() as pubsub:
+                await pubsub.subscribe(CHANNEL)
+                while self.states:
+                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=HEARTBEAT_SECONDS)
+                    if message is not None:
+                        self.wake.set()
+        except (OSError, redis.RedisError) as error:
+            logger.warning("live updates: Redis pub/sub unavailable (%s); polling only", error)
+        finally:
+            with contextlib.suppress(OSError, redis.RedisError):
+                await client.aclose()
+
     async def _poll(self) -> None:
         while self.states:
+            self.wake.clear()
             snapshot, mark = await sync_to_async(_snapshot)(list(self.states), self.mark)
             if self.mark is not None:
                 self.mark = max(self.mark, mark)
@@ -128,7 +165,8 @@ class Watcher:
                 ):
                     state.latest, state.count, state.decided = latest, count, max(decided, state.decided)
                     state.changed.set()
-            await asyncio.sleep(conf.live_poll_seconds())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout=conf.live_poll_seconds())
 
 
 _watchers: dict[int, Watcher] = {}
@@ -136,8 +174,44 @@ _watchers: dict[int, Watcher] = {}
 
 def _watcher() -> Watcher:
     # One watcher per event loop: granian runs one loop per worker process.
-    loop_id = id(asyncio.get_running_loop())
-    return _watchers.setdefault(loop_id, Watcher())
+    loop = asyncio.get_running_loop()
+    watcher = _watchers.get(id(loop))
+    if watcher is None or watcher.loop is not loop:  # a closed loop's id can be reused
+        watcher = _watchers[id(loop)] = Watcher()
+    return watcher
+
+
+_publisher_lock = threading.Lock()
+_publishers: dict[str, object] = {}
+
+
+def _publish(url: str) -> None:
+    import redis
+
+    with _publisher_lock:
+        client = _publishers.get(url)
+        if client is None:
+            client = _publishers[url] = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+    try:
+        client.publish(CHANNEL, b"1")  # type: ignore[attr-defined]
+    except (OSError, redis.RedisError) as error:
+        logger.warning("live updates: no Redis publish (%s); other processes see it at their next poll", error)
+
+
+def comment_saved(**kwargs: object) -> None:
+    """post_save of a comment (posted, decided, edited, deleted): announce it once the transaction commits."""
+    transaction.on_commit(announce)
+
+
+def announce() -> None:
+    """Tell every watcher that a thread changed: this process's at once, the others through Redis if configured.
+
+    Called after the commit of the change (a watcher that looked earlier would not see it)."""
+    for watcher in list(_watchers.values()):
+        if not watcher.loop.is_closed():
+            watcher.loop.call_soon_threadsafe(watcher.wake.set)
+    if conf.redis_url():
+        _publish(conf.redis_url())
 
 
 def _event(name: str, data: dict[str, int]) -> str:

@@ -2,7 +2,9 @@
 
 The default Content-Security-Policy allows only Parvis's own scripts and styles (no 'unsafe-inline'),
 and no framing. Pages meant to be embedded by a publisher set ``response.frame_ancestors`` to the
-site's origins; JSON answers get a policy that allows nothing at all.
+site's origins; JSON answers get a policy that allows nothing at all. A 304 gets no policy: the browser merges a 304's headers
+into the response it has stored, so a policy there would replace the page's own (a revalidated frame page would
+lose its frame-ancestors and stop loading in the publisher's page).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ class SecurityHeadersMiddleware:
         response.setdefault("X-Content-Type-Options", "nosniff")
         response.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if response.status_code == 304:
+            return response
         if "Content-Security-Policy" not in response:
             content_type = response.get("Content-Type", "")
             if content_type.startswith("text/html"):

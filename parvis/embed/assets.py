@@ -25,6 +25,7 @@ class Bundle:
     app_js: str
     app_css: str
     inline: str
+    subscribe: str
     languages: tuple[str, ...]
     gzip_bytes: dict[str, int]
 
@@ -44,6 +45,7 @@ def _bundle(stamp: float) -> Bundle:
         app_js=STATIC_PREFIX + files["app_js"],
         app_css=STATIC_PREFIX + files["app_css"],
         inline=STATIC_PREFIX + files["inline"],
+        subscribe=STATIC_PREFIX + files["subscribe"],
         languages=tuple(meta["languages"]),
         gzip_bytes=dict(meta["gzip_bytes"]),
     )

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import hashlib
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
@@ -85,6 +88,7 @@ def frame(request: HttpRequest, site: str) -> HttpResponse:
         return error_page(request, error)
     except assets.WidgetNotBuilt:
         return HttpResponse("The comment widget is not built on this server.", status=503, content_type="text/plain")
+    feed_query = urlencode({"key": key} if key else {"url": url})
     config: dict[str, Any] = {
         "site": serialize.site(current),
         "thread": {"key": key, "url": url, "title": request.GET.get("title", "")[:300]},
@@ -93,6 +97,9 @@ def frame(request: HttpRequest, site: str) -> HttpResponse:
         "dir": "rtl" if language in RTL_LANGUAGES else "ltr",
         "messages": assets.messages(language),
         "api": f"/api/v1/sites/{current.slug}",
+        # The subscribe control is a chunk the app loads when the reader opens it (see widget/build.mjs).
+        "subscribe": static(bundle.subscribe),
+        "feed": reverse("notifications:thread-feed", args=[current.slug]) + "?" + feed_query,
     }
     response = render(request, "parvis/frame.html", {"config": config, "bundle": bundle})
     response.frame_ancestors = current.allowed_origins  # type: ignore[attr-defined]

@@ -53,7 +53,8 @@ PARVIS_RATELIMIT_COMMENT_THREAD = env.text("PARVIS_RATELIMIT_COMMENT_THREAD", "1
 PARVIS_RATELIMIT_ACTION_IP = env.text("PARVIS_RATELIMIT_ACTION_IP", "60/60")
 
 # PARVIS_REDIS_URL: optional redis://host:6379/0. When set, rate-limit counters live in Redis (needed when
-# several machines serve one site); otherwise in the database.
+# several machines serve one site; otherwise in the database), and live updates cross processes through its
+# pub/sub at once (otherwise another process's readers learn of a comment at their next poll).
 PARVIS_REDIS_URL = env.text("PARVIS_REDIS_URL", "")
 
 # PARVIS_MAX_REQUEST_BYTES: largest JSON body the API reads; larger bodies get 413 before parsing.
@@ -70,7 +71,8 @@ PARVIS_LANGUAGES = env.words(
 PARVIS_DUPLICATE_WINDOW = env.integer("PARVIS_DUPLICATE_WINDOW", 600)
 
 # PARVIS_LIVE_POLL_SECONDS: how often each server process checks the threads its readers have open for
-# new comments (one query for all of them). PARVIS_LIVE_MAX_SECONDS: how long one live-update stream stays
+# new comments (one query for all of them); a comment written by the same process, or by any process when
+# PARVIS_REDIS_URL is set, wakes the check at once. PARVIS_LIVE_MAX_SECONDS: how long one live-update stream stays
 # open before the browser reconnects (bounds every connection).
 PARVIS_LIVE_POLL_SECONDS = env.integer("PARVIS_LIVE_POLL_SECONDS", 2, minimum=1)
 PARVIS_LIVE_MAX_SECONDS = env.integer("PARVIS_LIVE_MAX_SECONDS", 300, minimum=5)

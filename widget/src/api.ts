@@ -125,3 +125,18 @@ export interface Updates {
   removed: number[];
   decided: number;
 }
+
+/** POST {api}/subscriptions: `thread` is sent only for kind `thread`. */
+export interface SubscriptionRequest {
+  email: string;
+  kind: "thread" | "replies";
+  frequency: "instant" | "daily";
+  language: string;
+  thread?: { key: string | null; url: string | null; title: string };
+}
+
+/** 202: nothing is sent to the address but one confirmation email until its owner clicks the link in it. */
+export interface SubscriptionAnswer {
+  status: "confirmation_sent";
+  feed: string;
+}

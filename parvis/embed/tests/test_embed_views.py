@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import quote_plus
 
 import pytest
 
@@ -26,14 +27,25 @@ def test_stable_scripts_are_cached_briefly_and_revalidated_with_an_etag(client, 
 
 
 def frame(client, site, **params):
+    headers = {name: params.pop(name) for name in list(params) if name.startswith("HTTP_")}
     query = {"key": "article-1", "url": f"{ORIGIN}/article-1", "title": "Titre", "origin": ORIGIN, **params}
-    return client.get(f"/embed/{site.slug}/frame", query)
+    return client.get(f"/embed/{site.slug}/frame", query, **headers)
 
 
 def config_of(response) -> dict:
     match = re.search(r'<script id="parvis-config" type="application/json">(.*?)</script>', response.content.decode())
     assert match, "no configuration in the frame page"
     return json.loads(match.group(1))
+
+
+def test_a_revalidated_frame_keeps_the_policy_that_lets_the_publisher_embed_it(client, site):
+    # The browser merges a 304's headers into the page it stored: a policy on the 304 would replace
+    # frame-ancestors and the comments would vanish on the reader's next reload.
+    first = frame(client, site)
+    again = frame(client, site, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert "Content-Security-Policy" not in again
+    assert "X-Frame-Options" not in again
 
 
 def test_the_frame_runs_the_hashed_app_under_a_strict_policy(client, site):
@@ -55,6 +67,17 @@ def test_the_frame_carries_the_sites_rules_and_the_readers_language(client, site
     assert config["site"]["slug"] == site.slug and config["api"] == f"/api/v1/sites/{site.slug}"
     assert config["messages"] == assets.messages("ar")
     assert config_of(frame(client, site, lang="xx"))["lang"] == "fr"  # the site's language
+
+
+def test_the_frame_names_the_subscribe_chunk_and_the_discussion_s_feed(client, site):
+    config = config_of(frame(client, site))
+    bundle = assets.bundle()
+    assert config["subscribe"] == f"/static/{bundle.subscribe}"
+    assert re.search(r"subscribe-[0-9a-f]{12}\.js$", bundle.subscribe)
+    assert (assets.BUILD_DIR / bundle.subscribe.removeprefix(assets.STATIC_PREFIX)).is_file()
+    assert config["feed"] == f"/notifications/feeds/{site.slug}/thread.atom?key=article-1"
+    by_url = config_of(frame(client, site, key=""))["feed"]
+    assert by_url == f"/notifications/feeds/{site.slug}/thread.atom?url=" + quote_plus(f"{ORIGIN}/article-1")
 
 
 def test_a_frame_for_an_origin_the_site_does_not_allow_is_refused(client, site):

@@ -11,6 +11,9 @@ export interface Config {
   dir: "ltr" | "rtl";
   messages: Messages;
   api: string;
+  /** The subscribe control's chunk (loaded when the reader opens it) and this discussion's Atom feed. */
+  subscribe: string;
+  feed: string;
 }
 
 export const cfg: Config = JSON.parse(document.getElementById("parvis-config")!.textContent!);

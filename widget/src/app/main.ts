@@ -9,11 +9,9 @@ import { checking, verdict } from "./moderation";
 const MAX_DEPTH = 5;
 const REASONS = ["spam", "abuse", "personal_data", "off_topic", "misinformation", "other"];
 const doc = document;
+// The frame page sets <html lang dir> and <base target="_blank"> (links in comments open a new tab instead of
+// replacing the comments inside the frame).
 const root = doc.documentElement;
-root.lang = cfg.lang;
-root.dir = cfg.dir;
-// Links in comments open a new tab instead of replacing the comments inside the frame.
-doc.head.append(h("base", { target: "_blank" }));
 
 interface Item {
   c: Comment;
@@ -71,6 +69,14 @@ const heading = h("h2");
 const sortSelect = h("select", { onchange: () => { sort = sortSelect.value as Sort; fetchPage(true); } },
   ...["oldest", "newest", "best"].map((value) => h("option", { value }, t("sort." + value))));
 const inlineToggle: HTMLButtonElement = button("", () => inlineToggle.setAttribute("aria-pressed", root.classList.toggle("io") + ""), { class: "il", hidden: true, "aria-pressed": "false" });
+// "Subscribe" loads its chunk on the first click (again after a failed load); the chunk then opens and closes
+// its panel itself.
+const follow = h("button", { type: "button", id: "ps-open", "aria-expanded": "false" }, t("subscribe"));
+const fetchChunk = () => {
+  follow.onclick = null;
+  doc.head.append(h("script", { src: cfg.subscribe, onerror: () => (follow.onclick = fetchChunk) }));
+};
+follow.onclick = fetchChunk;
 const hint = h("p", { class: "nt", hidden: true }, t("inlineHint"));
 const top = composer({ compact: true, done: (comment) => announce(place(comment, true), comment) });
 const write = h("div", null, cfg.site.guests.allowed ? top.form : h("p", { class: "nt" }, t("noGuests")));
@@ -80,8 +86,8 @@ const empty = h("p", { class: "nt em", hidden: true }, t("empty"));
 const more = h("div", { class: "mo" });
 const status = h("div", { class: "sr", role: "status" });
 // The frame page provides <main id="parvis-app">.
-add(doc.getElementById("parvis-app") || doc.body.appendChild(h("main")),
-  h("header", { class: "hd" }, heading, inlineToggle, h("label", { class: "so" }, t("sort") + " ", sortSelect)),
+add(doc.getElementById("parvis-app")!,
+  h("header", { class: "hd" }, heading, inlineToggle, follow, h("label", { class: "so" }, t("sort") + " ", sortSelect)),
   notice(cfg.site.policy, t("policyLink")), hint, write, notice(cfg.site.privacy, t("privacyLink")),
   bar, list, empty, more, status);
 

@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   let selected = -1;
+  let keepStatus = false;
 
   // The status line's words, translated by the page (dash-texts); {name} marks a value.
   let texts = null;
@@ -66,6 +67,9 @@
       status(say("cannot_decide"));
       return;
     }
+    // An item swapped in a moment ago may not be wired by htmx yet (it does so after settling): wire it now, or
+    // the click would post the form as a full page load. htmx.process skips what it has wired already.
+    if (window.htmx) window.htmx.process(item);
     button.click();
   }
 
@@ -152,9 +156,16 @@
       editor.focus();
       return;
     }
+    if (event.target instanceof Element && event.target.id === "dash-new") return;  // the "new comments" poll
     if (selected >= 0) select(selected);
-    status("");
+    if (keepStatus) keepStatus = false;
+    else status("");
     selectionChanged();
+  });
+  // htmx settles a swap by putting back, 20 ms later, the server's attributes of elements whose id was there
+  // before: a selection made in between (a quick j or k) would lose its class. Mark it again once settled.
+  document.addEventListener("htmx:afterSettle", () => {
+    if (selected >= 0) select(selected);
   });
 
   // ---- the editor: "Redact" replaces the selected passage with the redaction mark ----
@@ -241,7 +252,8 @@
       }
       progress.value = 1;
       tell(".");
-      // The list as it now is; the status line stays.
+      // The list as it now is; the status line stays (the swap handler would clear it).
+      keepStatus = true;
       if (window.htmx) window.htmx.ajax("GET", window.location.href, { target: "#dash-queue", select: "#dash-queue", swap: "outerHTML" });
     } catch (error) {
       status(String(error.message || error));

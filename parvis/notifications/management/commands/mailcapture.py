@@ -23,3 +23,5 @@ class Command(BaseCommand):
             capture.serve(options["host"], options["port"], Path(directory))
         except ImportError as error:
             raise CommandError("the capture server needs aiosmtpd (a development dependency)") from error
+        except OSError as error:  # most often: another capture server (a second `make demo`) holds the port
+            raise CommandError(f"cannot listen on {options['host']}:{options['port']}: {error.strerror}") from error
