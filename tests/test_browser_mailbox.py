@@ -1,5 +1,5 @@
-"""The demo's captured mailbox in a real browser: a real `parvis serve`, the capture SMTP server's own handler,
-Debian's Chromium driven by playwright.
+"""The demo's captured mailbox in a real browser: a real `parvis --dev serve` with the capture SMTP server it
+starts (as `make demo` runs it), Debian's Chromium driven by playwright.
 
 Anything on the machine can send to the capture server, so a hostile email arrives: its HTML tries to run a
 script, raise a dialog and talk to the mailbox page. The page shows the email's text and its HTML in a
@@ -9,15 +9,14 @@ sandboxed frame: the HTML is rendered (its styles too), and none of its scripts 
 from __future__ import annotations
 
 import smtplib
+import time
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import Browser, expect
 
-from parvis.notifications import capture
 from tests.browser import Watched, staff_page
 from tests.servers import HOST, ParvisServer, free_port
 
@@ -34,18 +33,32 @@ HOSTILE = """<!doctype html><html><body>
 @pytest.fixture(scope="module")
 def mailbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ParvisServer, int]]:
     directory = tmp_path_factory.mktemp("parvis-mailbox")
-    folder = directory / "mail"
-    folder.mkdir()
-    controller = Controller(capture.Handler(folder), hostname=HOST, port=free_port(), enable_SMTPUTF8=True)
-    controller.start()
-    environment = {"PARVIS_EMAIL_CAPTURE_DIR": str(folder), "PARVIS_MODERATION_ENCODER": "off"}
-    try:
-        with ParvisServer(directory / "server", workers=1, env=environment) as server:
-            server.cli("migrate")
-            server.start()
-            yield server, controller.port
-    finally:
-        controller.stop()
+    port = free_port()
+    environment = {
+        "PARVIS_EMAIL_CAPTURE_DIR": str(directory / "mail"),
+        "PARVIS_EMAIL_HOST": HOST,
+        "PARVIS_EMAIL_PORT": str(port),
+        "PARVIS_MODERATION_ENCODER": "off",
+    }
+    with ParvisServer(directory / "server", workers=1, env=environment) as server:
+        server.cli("migrate")
+        server.start()
+        wait_for_smtp(port)
+        yield server, port
+
+
+def wait_for_smtp(port: int, timeout: float = 180) -> None:
+    """The capture server starts beside the web server; on a loaded machine it may answer a little later."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with smtplib.SMTP(HOST, port, timeout=5) as client:
+                client.noop()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 @pytest.fixture
