@@ -166,7 +166,9 @@ def test_subscribe_confirm_reply_and_one_click_unsubscribe(tmp_path: Path, migra
             first = {"thread": thread, "body": "Mon avis sur le budget.", "author": alice}
             mine = http.post(f"{api}/comments", json=first)
             assert mine.status_code == 201, mine.text
-            asked = http.post(f"{api}/subscriptions", json={"email": "alice@example.org", "kind": "replies"})
+            # In English: the assertions read English text (the site's own language, French, is translated).
+            wanted = {"email": "alice@example.org", "kind": "replies", "language": "en"}
+            asked = http.post(f"{api}/subscriptions", json=wanted)
             assert asked.status_code == 202, asked.text
             [confirmation] = smtp.wait_for(1)
             assert confirmation["To"] == "alice@example.org"
@@ -193,7 +195,9 @@ def test_subscribe_confirm_reply_and_one_click_unsubscribe(tmp_path: Path, migra
         assert "Je ne suis pas d'accord." in notification.get_body(("plain",)).get_content()  # type: ignore[union-attr]
 
         # A forged token is refused and removes nothing; the mail client's one-click POST removes.
-        forged = unsubscribe[:-3] + ("x/" if not unsubscribe.endswith("x/") else "y/")
+        path, _, query = unsubscribe.partition("?")
+        assert query == "lang=en"  # the page opens in the email's language
+        forged = path[:-3] + ("x/" if not path.endswith("x/") else "y/") + "?" + query
         assert httpx.post(forged, content="List-Unsubscribe=One-Click").status_code == 400
         answer = httpx.post(unsubscribe, content="List-Unsubscribe=One-Click",
                             headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip

@@ -1,4 +1,5 @@
-"""Every change to subscriptions: subscribe (which writes the one confirmation email), confirm, remove.
+"""Every change to subscriptions: subscribe (which writes the one confirmation email), subscribe a signed-in
+commenter by account, confirm, remove, and expire what nobody confirmed.
 
 Each action checks its right to act (a valid signed token, or the rate limits for a new request), writes, and
 leaves an audit entry naming the subscription, never the address.
@@ -6,11 +7,15 @@ leaves an audit entry naming the subscription, never the address.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from parvis import conf
+from parvis.accounts.models import Commenter
 from parvis.core import ratelimit
 from parvis.core.clients import ClientFingerprint
 from parvis.core.exceptions import Code, ProblemError
@@ -63,15 +68,49 @@ def _thread(site: Site, request: Request) -> Thread:
     return thread
 
 
-def subscribe(site: Site, request: Request, client: ClientFingerprint) -> Subscription:
-    """Ask for a subscription. Whether the address was known or not, the answer is the same (no address can be
-    probed); a new or still unconfirmed subscription gets one confirmation email, a confirmed one nothing."""
+def _checked(site: Site, request: Request) -> tuple[str, str]:
+    """The request's address (normalised) and language, once its kind and frequency are known values."""
     email = normalise_address(request.email)
     if request.kind not in Kind.values:
         raise ProblemError(Code.VALIDATION_FAILED, "kind must be thread or replies.", field="kind")
     if request.frequency not in Frequency.values:
         raise ProblemError(Code.VALIDATION_FAILED, "frequency must be instant or daily.", field="frequency")
-    language = request.language if request.language in LANGUAGES else site.default_language
+    return email, request.language if request.language in LANGUAGES else site.default_language
+
+
+def subscribe_account(commenter: Commenter, request: Request) -> Subscription:
+    """Subscribe a signed-in commenter by their account: the address is the account's, already proven
+    (``verified``), so the subscription is confirmed at once and no confirmation email is sent. ``request.email``
+    is ignored. A commenter without a verified address must subscribe as a guest (double opt-in)."""
+    if not commenter.verified or not commenter.email:
+        raise ProblemError(Code.EMAIL_REQUIRED, "This account has no verified email address.", field="email")
+    site = commenter.site
+    email, language = _checked(site, replace(request, email=commenter.email))
+    key = address_key(email)
+    with transaction.atomic():
+        thread = _thread(site, request) if request.kind == Kind.THREAD else None
+        subscription, created = Subscription.objects.select_for_update().get_or_create(
+            site=site, kind=request.kind, thread=thread, address_key=key,
+            defaults={"email": email, "frequency": request.frequency, "language": language},
+        )  # fmt: skip
+        now = timezone.now()
+        subscription.frequency, subscription.language = request.frequency, language
+        if not subscription.confirmed:
+            subscription.confirmed_at = subscription.digested_until = now
+            # A guest request for the same address may have left a confirmation waiting: it has nothing to ask.
+            OutboxMessage.objects.filter(subscription=subscription, kind="confirm", status=OutboxStatus.PENDING).update(
+                status=OutboxStatus.DROPPED
+            )
+        subscription.save(update_fields=["frequency", "language", "confirmed_at", "digested_until"])
+        _audit(subscription, "created" if created else "changed", f"commenter #{commenter.pk}",
+               frequency=request.frequency)  # fmt: skip
+    return subscription
+
+
+def subscribe(site: Site, request: Request, client: ClientFingerprint) -> Subscription:
+    """Ask for a subscription. Whether the address was known or not, the answer is the same (no address can be
+    probed); a new or still unconfirmed subscription gets one confirmation email, a confirmed one nothing."""
+    email, language = _checked(site, request)
     key = address_key(email)
     ratelimit.enforce("PARVIS_RATELIMIT_SUBSCRIBE_IP", client.ip_hash)
     ratelimit.enforce("PARVIS_RATELIMIT_SUBSCRIBE_EMAIL", f"{site.pk}:{key}")
@@ -122,24 +161,56 @@ def confirm(token: str) -> Subscription:
 
 
 def unsubscribe(token: str) -> Site:
-    """One-click removal (RFC 8058). Removing an already removed subscription succeeds: the click is the same."""
+    """One-click removal (RFC 8058). Removing an already removed subscription succeeds: the click is the same.
+    A digest's token (no subscription named) removes every daily subscription of its address on the site."""
     claim = tokens.read_unsubscribe(token)
     site = Site.objects.filter(pk=claim.site_id).first()
     if site is None:
         raise tokens.TokenError("no such site")
     with transaction.atomic():
-        subscription = _matching(claim)
-        if subscription is not None:
+        if claim.subscription_id is None:
+            leaving = list(
+                Subscription.objects.select_for_update().filter(
+                    site=site, address_key=claim.address_key, frequency=Frequency.DAILY
+                )
+            )
+        else:
+            leaving = [found] if (found := _matching(claim)) is not None else []
+        for subscription in leaving:
             _remove(subscription, "unsubscribed")
     return site
 
 
-def _remove(subscription: Subscription, how: str) -> None:
+def _remove(subscription: Subscription, how: str, actor: str = "reader") -> None:
     OutboxMessage.objects.filter(subscription=subscription, status=OutboxStatus.PENDING).update(
         status=OutboxStatus.DROPPED
     )
-    _audit(subscription, how, "reader")
+    _audit(subscription, how, actor)
     subscription.delete()
+
+
+def expire_unconfirmed(now: datetime | None = None) -> int:
+    """Delete the subscriptions nobody confirmed in time (run by the worker's minute tick); return how many.
+
+    A subscription goes when it is older than PARVIS_EMAIL_CONFIRM_DAYS and so is its last confirmation email:
+    every link that could confirm it has expired, so it can only ever hold an address that never agreed. One
+    asked for again recently, or whose confirmation still waits in the outbox (an SMTP outage), stays.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=conf.email_confirm_days())
+    live_confirmation = OutboxMessage.objects.filter(subscription=OuterRef("pk"), kind="confirm").filter(
+        Q(status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING]) | Q(created_at__gte=cutoff) | Q(sent_at__gte=cutoff)
+    )
+    stale = Subscription.objects.filter(confirmed_at__isnull=True, created_at__lt=cutoff).exclude(
+        Exists(live_confirmation)
+    )
+    removed = 0
+    for subscription_id in list(stale.values_list("pk", flat=True)[:1000]):
+        with transaction.atomic():
+            subscription = stale.select_for_update().filter(pk=subscription_id).first()
+            if subscription is not None:
+                _remove(subscription, "expired", "system")
+                removed += 1
+    return removed
 
 
 @dataclass(frozen=True)

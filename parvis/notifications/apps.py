@@ -8,3 +8,6 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
     verbose_name = "Subscriptions and email"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from parvis.notifications import checks  # noqa: F401 (registers the email settings' checks)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import os
+import re
 import time
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -15,6 +16,8 @@ from typing import Any
 from parvis import conf
 
 MAX_SHOWN = 200
+# The names Handler gives the files: nothing else is ever read from the folder (no path can be smuggled in).
+_NAME = re.compile(r"^[0-9]{1,25}-[0-9]{1,10}-[0-9]{1,10}$")
 
 
 def folder() -> Path | None:
@@ -33,29 +36,36 @@ class Captured:
     headers: list[tuple[str, str]]
 
 
+def _read(path: Path) -> Captured:
+    message = email.message_from_bytes(path.read_bytes(), policy=default)
+    assert isinstance(message, EmailMessage)
+    text = message.get_body(("plain",))
+    html = message.get_body(("html",))
+    return Captured(
+        name=path.stem,
+        subject=str(message.get("Subject", "")),
+        to=str(message.get("To", "")),
+        date=str(message.get("Date", "")),
+        text=text.get_content() if text is not None else "",
+        html=html.get_content() if html is not None else "",
+        headers=[(key, str(value)) for key, value in message.items()],
+    )
+
+
 def read_all(directory: Path) -> list[Captured]:
     """The captured emails, newest first."""
     if not directory.is_dir():
         return []
     files = sorted(directory.glob("*.eml"), key=lambda path: path.name, reverse=True)[:MAX_SHOWN]
-    result = []
-    for path in files:
-        message = email.message_from_bytes(path.read_bytes(), policy=default)
-        assert isinstance(message, EmailMessage)
-        text = message.get_body(("plain",))
-        html = message.get_body(("html",))
-        result.append(
-            Captured(
-                name=path.stem,
-                subject=str(message.get("Subject", "")),
-                to=str(message.get("To", "")),
-                date=str(message.get("Date", "")),
-                text=text.get_content() if text is not None else "",
-                html=html.get_content() if html is not None else "",
-                headers=[(key, str(value)) for key, value in message.items()],
-            )
-        )
-    return result
+    return [_read(path) for path in files if _NAME.match(path.stem)]
+
+
+def read_one(directory: Path, name: str) -> Captured | None:
+    """One captured email by the name the mailbox page links to, or None."""
+    if not _NAME.match(name):
+        return None
+    path = directory / f"{name}.eml"
+    return _read(path) if path.is_file() else None
 
 
 class Handler:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP, SMTPUTF8
 from email.utils import format_datetime, parseaddr
@@ -26,7 +27,7 @@ from parvis import conf
 from parvis.comments.models import Comment, Status
 from parvis.notifications import tokens
 from parvis.notifications.addresses import header_text, smtp_address
-from parvis.notifications.models import OutboxMessage, SiteEmailSettings, Subscription
+from parvis.notifications.models import OutboxMessage, OutboxStatus, SiteEmailSettings, Subscription
 
 RTL = {"he", "ar"}
 LANGUAGES = {"fr", "en", "he", "ar"}
@@ -46,13 +47,19 @@ class Content:
     subject: str
     template: str
     context: dict[str, Any]
-    # Emails about a subscription carry RFC 8058 one-click unsubscribe headers; staff alerts and the
-    # confirmation (nothing to leave yet) do not.
-    unsubscribe: Subscription | None = None
+    # Emails about a subscription carry RFC 8058 one-click unsubscribe headers naming what the click removes
+    # (one subscription, or for a digest every daily one of the address: subscription_id None); staff alerts
+    # and the confirmation (nothing to leave yet) do not.
+    unsubscribe: tokens.Claim | None = None
 
 
 def absolute(path: str) -> str:
     return conf.public_url() + path
+
+
+def page_link(name: str, token: str, language: str) -> str:
+    """A link to one of the pages emails lead to, with ``?lang=`` so it opens in the email's language."""
+    return absolute(f"{reverse(f'notifications:{name}', args=[token])}?{urlencode({'lang': language})}")
 
 
 def comment_link(comment: Comment) -> str:
@@ -89,7 +96,7 @@ def _confirm(row: OutboxMessage) -> Content | None:
         context={
             "subscription": subscription,
             "thread": subscription.thread,
-            "confirm_url": absolute(reverse("notifications:confirm", args=[token])),
+            "confirm_url": page_link("confirm", token, translation.get_language()),
             "days": conf.email_confirm_days(),
         },
     )
@@ -107,14 +114,37 @@ def _reply(row: OutboxMessage) -> Content | None:
         subject=_("%(name)s replied to your comment") % {"name": reply.author_name or _("A reader")},
         template="reply",
         context={"reply": reply, "parent": reply.parent, "thread": reply.thread, "link": comment_link(reply)},
-        unsubscribe=subscription,
+        unsubscribe=_claim(subscription),
     )
+
+
+def _claim(subscription: Subscription) -> tokens.Claim:
+    return tokens.Claim(subscription.site_id, subscription.address_key, subscription.pk)
+
+
+def _mailed_before(subscription: Subscription, row: OutboxMessage, comments: list[Comment]) -> set[int]:
+    """Which of ``comments`` an earlier email of this subscription already carried: a comment rejected and then
+    approved again is published a second time, but its subscribers heard of it once. Only emails sent after
+    the oldest of them was posted can hold them, which bounds the search."""
+    earlier = OutboxMessage.objects.filter(
+        subscription=subscription, kind="thread", status=OutboxStatus.SENT,
+        sent_at__gte=min(comment.created_at for comment in comments),
+    ).exclude(pk=row.pk)  # fmt: skip
+    wanted = {comment.pk for comment in comments}
+    return {
+        int(item) for payload in earlier.values_list("payload", flat=True) for item in payload.get("comments", [])
+    } & wanted
 
 
 def _thread(row: OutboxMessage) -> Content | None:
     subscription = _subscription(row)
+    if subscription is None:
+        return None
     comments = list(_approved([int(item) for item in row.payload.get("comments", [])]))
-    if subscription is None or not comments:
+    if comments:
+        known = _mailed_before(subscription, row, comments)
+        comments = [comment for comment in comments if comment.pk not in known]
+    if not comments:
         return None
     thread = comments[0].thread
     count = len(comments)
@@ -123,7 +153,7 @@ def _thread(row: OutboxMessage) -> Content | None:
         % {"count": count, "title": thread.title or thread.key},
         template="thread",
         context={"thread": thread, "comments": [(comment, comment_link(comment)) for comment in comments]},
-        unsubscribe=subscription,
+        unsubscribe=_claim(subscription),
     )
 
 
@@ -134,7 +164,11 @@ def _digest(row: OutboxMessage) -> Content | None:
     if not sections:
         return None
     count = sum(len(items) for _title, items in sections)
-    first = Subscription.objects.filter(pk__in=row.payload.get("subscriptions", []), confirmed_at__isnull=False)
+    address = Subscription.objects.filter(pk__in=row.payload.get("subscriptions", [])).values_list(
+        "address_key", flat=True
+    ).first()  # fmt: skip
+    if address is None:
+        return None
     return Content(
         subject=ngettext(
             "Your daily digest from %(site)s: %(count)s comment",
@@ -144,14 +178,19 @@ def _digest(row: OutboxMessage) -> Content | None:
         % {"site": row.site.name, "count": count},
         template="digest",
         context={"sections": sections},
-        unsubscribe=first.first(),
+        unsubscribe=tokens.Claim(row.site_id, address, None),
     )
 
 
 def _staff_queue(row: OutboxMessage) -> Content | None:
     count = int(row.payload.get("count", 0))
     return Content(
-        subject=_("%(count)s comments wait for moderation on %(site)s") % {"count": count, "site": row.site.name},
+        subject=ngettext(
+            "%(count)s comment waits for moderation on %(site)s",
+            "%(count)s comments wait for moderation on %(site)s",
+            count,
+        )
+        % {"count": count, "site": row.site.name},
         template="staff_queue",
         context={"count": count, "queue_url": absolute(reverse("dashboard:queue"))},
     )
@@ -166,7 +205,11 @@ def _staff_report(row: OutboxMessage) -> Content | None:
         return None
     comment = comments[0]
     return Content(
-        subject=_("A comment was reported %(count)s times on %(site)s")
+        subject=ngettext(
+            "A comment was reported %(count)s time on %(site)s",
+            "A comment was reported %(count)s times on %(site)s",
+            comment.flag_count,
+        )
         % {"count": comment.flag_count, "site": row.site.name},
         template="staff_report",
         context={"comment": comment, "queue_url": absolute(reverse("dashboard:queue") + "?tab=reported")},
@@ -214,27 +257,35 @@ def build(row: OutboxMessage, now: datetime | None = None) -> Built | None:
             "recipient": row.recipient,
         }
         if content.unsubscribe is not None:
-            subscription = content.unsubscribe
-            unsubscribe = tokens.unsubscribe_token(site.pk, subscription.address_key, subscription.pk)
-            manage = tokens.manage_token(site.pk, subscription.address_key)
-            context["unsubscribe_url"] = absolute(reverse("notifications:unsubscribe", args=[unsubscribe]))
-            context["manage_url"] = absolute(reverse("notifications:manage", args=[manage]))
+            claim = content.unsubscribe
+            unsubscribe = (
+                tokens.digest_unsubscribe_token(site.pk, claim.address_key)
+                if claim.subscription_id is None
+                else tokens.unsubscribe_token(site.pk, claim.address_key, claim.subscription_id)
+            )
+            manage = tokens.manage_token(site.pk, claim.address_key)
+            context["unsubscribe_url"] = page_link("unsubscribe", unsubscribe, language)
+            context["manage_url"] = page_link("manage", manage, language)
         text = render_to_string(f"notifications/email/{content.template}.txt", context)
         html = render_to_string(f"notifications/email/{content.template}.html", context)
     envelope, needs_utf8 = smtp_address(row.recipient)
     message = EmailMessage(policy=SMTPUTF8 if needs_utf8 else SMTP)
-    sender = parseaddr(conf.email_from())[1]
+    configured_name, sender = parseaddr(conf.email_from())
     message["Subject"] = header_text(content.subject, 250)
-    message["From"] = conf.email_from() if not site.name else f"{header_text(site.name, 80)} <{sender}>"
+    # An Address, not a string: the header policy quotes a name with commas, quotes or angle brackets and
+    # encodes a non-ASCII one (RFC 2047), so the site's name can never turn into a second address.
+    message["From"] = Address(display_name=header_text(site.name, 80) or configured_name, addr_spec=sender)
     message["To"] = envelope
     message["Date"] = format_datetime(now or timezone.now())
     message["Message-ID"] = outbox.message_id(row.key)
     message["Auto-Submitted"] = "auto-generated"
-    message["Content-Language"] = language
     if "unsubscribe_url" in context:
         message["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        message["List-Id"] = f"{header_text(site.name, 80)} <{site.slug}.{sender.rpartition('@')[2] or 'parvis'}>"
+        # The slug alone (ASCII by construction): a display name here would need quoting rules of its own.
+        message["List-Id"] = f"<{site.slug}.{sender.rpartition('@')[2] or 'parvis.invalid'}>"
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    # After the body: set_content() clears every Content-* header of the part it fills, this one included.
+    message["Content-Language"] = language
     return Built(message=message, sender=sender, recipient=envelope, smtputf8=needs_utf8)

@@ -1,14 +1,19 @@
-"""Atom feeds of recently published comments: one per site, one per thread. Only approved comments."""
+"""Atom feeds of recently published comments: one per site, one per thread. Only approved comments.
+
+A feed reader is a program, so a feed that does not exist answers like the API does: RFC 9457 problem+json
+with a stable code (``site_not_found``, ``thread_not_found``, or the thread key's own refusal).
+"""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from parvis import conf
+from parvis.api.errors import problem_response
 from parvis.comments.models import Comment, Status
-from parvis.core.exceptions import ProblemError
+from parvis.core.exceptions import Code, ProblemError
 from parvis.core.sites import site_by_slug
 from parvis.notifications.compose import comment_link
 from parvis.threads.keys import thread_key
@@ -47,7 +52,7 @@ def _recent(**filters: object) -> list[Comment]:
 def site_feed(request: HttpRequest, site: str) -> HttpResponse:
     current = site_by_slug(site)
     if current is None:
-        raise Http404
+        return problem_response(ProblemError(Code.SITE_NOT_FOUND), request)
     return _feed(current.name, conf.public_url(), current.default_language, _recent(thread__site=current),
                  conf.public_url() + request.path)  # fmt: skip
 
@@ -55,14 +60,14 @@ def site_feed(request: HttpRequest, site: str) -> HttpResponse:
 def thread_feed(request: HttpRequest, site: str) -> HttpResponse:
     current = site_by_slug(site)
     if current is None:
-        raise Http404
+        return problem_response(ProblemError(Code.SITE_NOT_FOUND), request)
     try:
         key = thread_key(request.GET.get("key") or None, request.GET.get("url") or None)
     except ProblemError as error:
-        raise Http404 from error
+        return problem_response(error, request)
     thread = Thread.objects.filter(site=current, key=key).first()
     if thread is None:
-        raise Http404
+        return problem_response(ProblemError(Code.THREAD_NOT_FOUND), request)
     title = f"{current.name} — {thread.title or thread.key}"
     own_url = conf.public_url() + request.get_full_path()
     return _feed(title, thread.url or conf.public_url(), current.default_language, _recent(thread=thread), own_url)

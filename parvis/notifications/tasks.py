@@ -2,7 +2,8 @@
 
 ``deliver`` sends what is due; it is enqueued in the transaction that writes an email, and again for the
 earliest retry. ``tick`` runs once a minute (it enqueues its own next run): it takes back emails a dead worker
-held, writes the daily digests and the staff alerts, and delivers.
+held, deletes the subscriptions nobody confirmed in time, writes the daily digests and the staff alerts, and
+delivers.
 """
 
 from __future__ import annotations
@@ -25,14 +26,15 @@ def deliver() -> str:
 
 @task()
 def tick() -> str:
-    from parvis.notifications import alerts, digests, outbox
+    from parvis.notifications import actions, alerts, digests, outbox
 
     outbox.release_stale()
+    expired = actions.expire_unconfirmed()
     written = digests.write_due()
     alerted = alerts.check_all()
     result = outbox.deliver_due()
     schedule_tick(TICK_SECONDS)
-    return f"{written} digest(s), {alerted} alert(s), sent {result.sent}"
+    return f"{expired} unconfirmed removed, {written} digest(s), {alerted} alert(s), sent {result.sent}"
 
 
 def schedule_tick(seconds: float = 0) -> None:

@@ -4,6 +4,9 @@ Each token is signed with the server secret and a purpose of its own (a confirma
 unsubscribe, nor the reverse), and carries the keyed hash of the address it was made for: a token for one
 subscription or address cannot act on another. Confirmation links expire; removal links do not, because an
 email read months later must still let its reader leave in one click.
+
+An unsubscribe token names one subscription, or none: the daily digest's link, which gathers several daily
+subscriptions, removes every daily subscription of its address on its site (and leaves the instant ones).
 """
 
 from __future__ import annotations
@@ -58,6 +61,11 @@ def read_confirm(token: str) -> Claim:
 
 def unsubscribe_token(site_id: int, address_key: str, subscription_id: int) -> str:
     return _make(_UNSUBSCRIBE, Claim(site_id, address_key, subscription_id))
+
+
+def digest_unsubscribe_token(site_id: int, address_key: str) -> str:
+    """Leave the daily digest: every daily subscription of the address on the site."""
+    return _make(_UNSUBSCRIBE, Claim(site_id, address_key, None))
 
 
 def read_unsubscribe(token: str) -> Claim:

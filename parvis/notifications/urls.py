@@ -11,6 +11,7 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("manage/<str:token>/", views.manage, name="manage"),
     path("mailbox/", views.mailbox, name="mailbox"),
+    path("mailbox/<str:name>.html", views.mailbox_html, name="mailbox-html"),
     path("feeds/<slug:site>/comments.atom", feeds.site_feed, name="site-feed"),
     path("feeds/<slug:site>/thread.atom", feeds.thread_feed, name="thread-feed"),
 ]

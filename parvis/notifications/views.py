@@ -98,8 +98,18 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         )
 
 
+# What a captured email's HTML may use when shown: its inline styles and inline images, nothing else. The
+# ``sandbox`` directive (no allow-scripts, no same-origin) makes it an opaque origin where no script runs, even
+# opened on its own outside the page's sandboxed iframe.
+MAIL_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+
+
+@require_http_methods(["GET", "HEAD"])
 def mailbox(request: HttpRequest) -> HttpResponse:
-    """The emails `parvis mailcapture` received (development: only when PARVIS_EMAIL_CAPTURE_DIR is set)."""
+    """The emails `parvis mailcapture` received (development: only when PARVIS_EMAIL_CAPTURE_DIR is set).
+
+    Anything on the machine can send to the capture server, so an email's HTML is never part of this page: it
+    is shown in a sandboxed iframe from ``mailbox_html``."""
     from parvis.notifications import capture
 
     folder = capture.folder()
@@ -109,3 +119,18 @@ def mailbox(request: HttpRequest) -> HttpResponse:
     messages = capture.read_all(folder)
     shown = next((item for item in messages if item.name == wanted), messages[0] if messages else None)
     return render(request, "notifications/mailbox.html", {"messages": messages, "shown": shown})
+
+
+@require_http_methods(["GET", "HEAD"])
+def mailbox_html(request: HttpRequest, name: str) -> HttpResponse:
+    """The HTML part of one captured email, for the mailbox page's sandboxed iframe."""
+    from parvis.notifications import capture
+
+    folder = capture.folder()
+    found = capture.read_one(folder, name) if folder is not None else None
+    if found is None:
+        raise Http404
+    response = HttpResponse(found.html, content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = MAIL_POLICY
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    return response

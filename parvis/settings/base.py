@@ -120,7 +120,8 @@ PARVIS_RATELIMIT_ANALYZE_KEY = env.text("PARVIS_RATELIMIT_ANALYZE_KEY", "60/60")
 PARVIS_EMAIL_HOST = env.text("PARVIS_EMAIL_HOST", "localhost")
 PARVIS_EMAIL_PORT = env.integer("PARVIS_EMAIL_PORT", 25, minimum=1)
 # PARVIS_EMAIL_SECURITY: "none" (plain SMTP, for a local MTA), "starttls" (usually port 587) or "tls"
-# (implicit TLS, usually port 465). Certificates are verified against the system's trust store.
+# (implicit TLS, usually port 465). Certificates are verified against the system's trust store. `parvis check`
+# refuses any other value, and a PARVIS_EMAIL_USER without TLS (the worker never sends a password in clear).
 PARVIS_EMAIL_SECURITY = env.text("PARVIS_EMAIL_SECURITY", "none")
 # PARVIS_EMAIL_USER / PARVIS_EMAIL_PASSWORD: SMTP AUTH, used when the user is set (only over starttls or tls).
 PARVIS_EMAIL_USER = env.text("PARVIS_EMAIL_USER", "")
@@ -150,7 +151,8 @@ PARVIS_RATELIMIT_EMAIL_RECIPIENT = env.text("PARVIS_RATELIMIT_EMAIL_RECIPIENT", 
 # and for one address; each request may send one confirmation email, so these bound a mail bomb.
 PARVIS_RATELIMIT_SUBSCRIBE_IP = env.text("PARVIS_RATELIMIT_SUBSCRIBE_IP", "10/3600")
 PARVIS_RATELIMIT_SUBSCRIBE_EMAIL = env.text("PARVIS_RATELIMIT_SUBSCRIBE_EMAIL", "3/3600")
-# PARVIS_EMAIL_CONFIRM_DAYS: how long a confirmation link works; unconfirmed subscriptions are deleted after it.
+# PARVIS_EMAIL_CONFIRM_DAYS: how long a confirmation link works. A subscription still unconfirmed this many days
+# after its last confirmation email is deleted by the worker's minute tick (it can no longer be confirmed).
 PARVIS_EMAIL_CONFIRM_DAYS = env.integer("PARVIS_EMAIL_CONFIRM_DAYS", 7, minimum=1)
 # PARVIS_EMAIL_CAPTURE_DIR: development only. When set, /notifications/mailbox/ lists the emails that
 # `parvis mailcapture` stored in this directory (`make demo` sets both).

@@ -8,6 +8,7 @@ so the endpoint cannot be used to learn who subscribes to what.
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -49,7 +50,12 @@ def subscribe(request: HttpRequest, site: SiteSlug, payload: SubscriptionIn) -> 
     )  # fmt: skip
     subscription = actions.subscribe(current, wanted, fingerprint(request))
     if subscription.thread is not None:
-        feed = reverse("notifications:thread-feed", args=[current.slug]) + "?key=" + subscription.thread.key
+        # Encoded: a key may hold spaces, "&" or "#", which would otherwise cut or change the query.
+        feed = (
+            reverse("notifications:thread-feed", args=[current.slug])
+            + "?"
+            + urlencode({"key": subscription.thread.key})
+        )
     else:
         feed = reverse("notifications:site-feed", args=[current.slug])
     return Status(202, {"status": "confirmation_sent", "feed": conf.public_url() + feed})

@@ -34,6 +34,9 @@ class SmtpBackend:
 
     def _open(self) -> smtplib.SMTP:
         smtp = self.settings
+        if smtp.security not in conf.EMAIL_SECURITY:
+            # `parvis check` reports it too; never fall back to plain SMTP on a typo.
+            raise SendError(f"PARVIS_EMAIL_SECURITY {smtp.security!r} is unknown", permanent=False, connection=True)
         context = ssl.create_default_context()
         client: smtplib.SMTP
         if smtp.security == "tls":
@@ -44,6 +47,10 @@ class SmtpBackend:
                 client.starttls(context=context)
         client.ehlo_or_helo_if_needed()
         if smtp.user:
+            if smtp.security == "none":
+                client.close()
+                raise SendError("SMTP AUTH refused without TLS (set PARVIS_EMAIL_SECURITY)", permanent=False,
+                                connection=True)  # fmt: skip
             client.login(smtp.user, smtp.password)
         return client
 

@@ -113,3 +113,24 @@ def test_an_administrator_sets_the_thresholds_in_the_admin_and_the_next_tick_use
     outbox.deliver_due()
     assert recipients(smtp, 2) == ["moderator@newsroom.example", "owner@newsroom.example"]
     assert "moderator@newsroom.example" in admin_client.get("/admin/notifications/outboxmessage/").content.decode()
+
+
+def test_alert_subjects_agree_with_their_count(
+    api: ApiClient, client: Any, site: Site, staff: dict[str, Any], smtp: SmtpServer
+) -> None:
+    SiteEmailSettings.objects.create(site=site, queue_alert_threshold=1, report_alert_threshold=1)
+    Site.objects.filter(pk=site.pk).update(default_language="en")  # alerts speak the site's language
+    held(api, 1)
+    posted = api.post_comment("Un avis tranché sur la réforme.").json()["comment"]
+    answer = client.post(
+        f"/api/v1/sites/{site.slug}/comments/{posted['id']}/flags", {"reason": "abuse"},
+        content_type="application/json", HTTP_ORIGIN=api.origin, REMOTE_ADDR="203.0.113.1",
+    )  # fmt: skip
+    assert answer.status_code == 201, answer.content
+    assert alerts.check_all() == 4
+    outbox.deliver_due()
+    subjects = {str(message["Subject"]) for message in smtp.wait_for(4)}
+    assert subjects == {
+        f"1 comment waits for moderation on {site.name}",
+        f"A comment was reported 1 time on {site.name}",
+    }

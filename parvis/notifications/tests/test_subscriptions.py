@@ -26,7 +26,9 @@ ALICE = "alice@example.org"
 
 
 def subscribe(api: ApiClient, email: str = ALICE, **fields: Any) -> Any:
-    body = {"email": email, "kind": "thread", "thread": {"key": "article-1", "url": "https://news.example/article-1"}}
+    # In English: the assertions read the English text (the site's own language, French, is translated).
+    body = {"email": email, "kind": "thread", "language": "en",
+            "thread": {"key": "article-1", "url": "https://news.example/article-1"}}  # fmt: skip
     body.update(fields)
     return api.send("post", "/subscriptions", body)
 
@@ -302,3 +304,47 @@ def test_bad_subscribe_input_is_a_named_4xx(api: ApiClient, smtp: SmtpServer) ->
     assert subscribe(api, thread={"url": "https://elsewhere.example/a"}).json()["code"] == "url_not_allowed"
     assert api.send("post", "/subscriptions", "{").status_code == 400
     assert api.send("post", "/subscriptions", {"email": ALICE, "thread": {"key": "a\x00b"}}).status_code in (400, 422)
+
+
+def test_a_comment_rejected_after_its_email_left_sets_off_nothing_more_even_if_approved_again(
+    api: ApiClient, client: Client, smtp: SmtpServer, settings: Any
+) -> None:
+    subscribe(api)
+    confirm(client, smtp)
+    settings.PARVIS_EMAIL_BATCH_SECONDS = 600
+    first = post(api, "Un premier avis.", name="Bob")
+    second = post(api, "Un second avis, bientôt retiré.", name="Carol")
+    OutboxMessage.objects.filter(kind="thread").update(send_after=timezone.now())
+    assert outbox.deliver_due().sent == 1
+    comment = Comment.objects.get(pk=second)
+    set_status(comment, Status.REJECTED)
+    assert outbox.deliver_due().sent == 0
+    set_status(comment, Status.APPROVED)  # a moderator changes their mind: it was mailed already
+    OutboxMessage.objects.filter(status=OutboxStatus.PENDING).update(send_after=timezone.now())
+    assert outbox.deliver_due().sent == 0
+    assert len(smtp.messages) == 2 and Comment.objects.get(pk=first).status == Status.APPROVED
+
+
+def test_a_signed_in_commenter_subscribes_by_account_without_a_confirmation_email(
+    api: ApiClient, site: Any, smtp: SmtpServer
+) -> None:
+    from parvis.accounts.models import Commenter
+    from parvis.core.exceptions import ProblemError
+    from parvis.notifications import actions
+
+    parent = post(api, "Mon avis sur l'article.", author={"name": "Alice", "email": ALICE})
+    commenter = Commenter.objects.get(email=ALICE)
+    wanted = actions.Request(email="ignored@example.org", kind="replies", language="he")
+    with pytest.raises(ProblemError) as refused:  # an address nobody proved: the guest way, double opt-in
+        actions.subscribe_account(commenter, wanted)
+    assert refused.value.code == "email_required"
+    Commenter.objects.filter(pk=commenter.pk).update(verified=True)  # what a sign-in provider would prove
+    commenter.refresh_from_db()
+    subscription = actions.subscribe_account(commenter, wanted)
+    assert subscription.confirmed and subscription.email == ALICE
+    assert AuditEntry.objects.filter(action="subscription.created", actor_label=f"commenter #{commenter.pk}").exists()
+    post(api, "Je ne suis pas d'accord.", name="Bob", parent=parent)
+    assert outbox.deliver_due().sent == 1
+    [message] = smtp.messages  # the reply itself, no confirmation before it
+    assert message["Content-Language"] == "he" and message["List-Unsubscribe"] is not None
+    assert "Je ne suis pas d'accord." in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
