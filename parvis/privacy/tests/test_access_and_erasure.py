@@ -58,7 +58,8 @@ def link_path(message: EmailMessage) -> str:
 
 
 def ask_for_link(client: Client, smtp: SmtpServer, site: Site, email: str, ip: str = ALICE_IP) -> str:
-    answer = client.post(f"/privacy/{site.slug}/request/", {"email": email}, REMOTE_ADDR=ip)
+    # In English (the sites speak French): the request's language is the pages' language.
+    answer = client.post(f"/privacy/{site.slug}/request/?lang=en", {"email": email}, REMOTE_ADDR=ip)
     assert answer.status_code == 200
     outbox.deliver_due()
     mine = [message for message in smtp.messages if message["To"] == email]
@@ -164,8 +165,8 @@ def test_erasure_follows_the_sites_policy_and_the_thread_keeps_its_shape(
 def test_the_same_answer_whether_or_not_the_address_has_data(
     client: Client, smtp: SmtpServer, site: Site, api: ApiClient, people: dict[str, Any]
 ) -> None:
-    known = client.post("/privacy/news/request/", {"email": ALICE}, REMOTE_ADDR="203.0.113.1")
-    unknown = client.post("/privacy/news/request/", {"email": "nobody@example.com"}, REMOTE_ADDR="203.0.113.2")
+    known = client.post("/privacy/news/request/?lang=en", {"email": ALICE}, REMOTE_ADDR="203.0.113.1")
+    unknown = client.post("/privacy/news/request/?lang=en", {"email": "nobody@example.com"}, REMOTE_ADDR="203.0.113.2")
     assert known.status_code == unknown.status_code == 200
     assert known.content == unknown.content
     by_api = [
