@@ -240,6 +240,10 @@ def build_parser() -> argparse.ArgumentParser:
     apikey = moderation_commands.add_parser("apikey", help="keys for the Perspective-compatible endpoint")
     apikey.add_argument("args", nargs=argparse.REMAINDER, help="create --site S --label L | list --site S | revoke P")
 
+    from parvis.importers.cli import add_commands
+
+    add_commands(commands)
+
     manage = commands.add_parser("manage", help="any Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -283,6 +287,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if options.command == "moderation":
         return _moderation(options)
+    if options.command in ("import", "export"):
+        from parvis.importers.cli import run_export, run_import
+
+        return run_import(options) if options.command == "import" else run_export(options)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["parvis", *options.args])

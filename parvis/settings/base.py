@@ -170,6 +170,7 @@ INSTALLED_APPS = [
     "parvis.moderation",
     "parvis.dashboard",
     "parvis.notifications",
+    "parvis.importers",
     "django_tasks",
     "django_tasks_db",
     "parvis.api",

@@ -1,0 +1,76 @@
+"""Reading a large, untrusted XML export as a stream, in bounded memory, refusing what could attack the reader.
+
+defusedxml's iterparse refuses a DOCTYPE (so no entity can be declared: no "billion laughs" expansion, no
+external entity reading a local file or a URL). Each record element is handed to the format module when it ends
+and then detached from its parent, so a 2 GB file never holds more than one record in memory. Parse errors are
+turned into one sentence that says where and what, never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.ElementTree import iterparse
+
+from parvis.importers.records import ImportFailed
+
+
+def local(tag: str) -> str:
+    """The tag without its namespace: WXR 1.0, 1.1 and 1.2 use different namespace URIs for the same names."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def child_text(element: Element, name: str) -> str:
+    """The text of the first child called ``name`` (any namespace), stripped; "" when absent."""
+    for child in element:
+        if local(child.tag) == name:
+            return (child.text or "").strip()
+    return ""
+
+
+def _explain(error: ParseError) -> str:
+    line, column = getattr(error, "position", (0, 0))
+    message = str(error).split(":", 1)[0]
+    if message in ("no element found", "unclosed token") or "unclosed" in message:
+        return f"the file ends in the middle of the XML (line {line}): it looks truncated; nothing was imported."
+    if message in ("not well-formed (invalid token)", "encoding specified in XML declaration is incorrect"):
+        return (f"the file is not well-formed XML at line {line}, column {column} ({message}): a damaged file, or "
+                f"text in another character encoding than the one it declares; nothing was imported.")  # fmt: skip
+    return f"the file is not valid XML at line {line}, column {column} ({message}); nothing was imported."
+
+
+def stream(source: IO[bytes], records: set[str], depth: int) -> Iterator[Element]:
+    """Yield each element named in ``records`` (local names) found at ``depth`` (the root is 0), then forget it.
+
+    Elements other than records that end at or above ``depth`` are forgotten too (a WXR's authors and terms).
+    """
+    stack: list[Element] = []
+    try:
+        for event, element in iterparse(source, events=("start", "end"), forbid_dtd=True):
+            if event == "start":
+                stack.append(element)
+                continue
+            stack.pop()
+            if len(stack) > depth:
+                continue
+            if local(element.tag) in records and len(stack) == depth:
+                yield element
+            if stack:
+                stack[-1].remove(element)
+    except DTDForbidden as error:
+        raise ImportFailed(
+            "the file declares a DOCTYPE, which an export never needs and which can make a reader expand entities "
+            "or read other files; refused, nothing was imported."
+        ) from error
+    except (EntitiesForbidden, ExternalReferenceForbidden) as error:
+        raise ImportFailed(
+            "the file declares XML entities, refused (entity expansion and external entities are an attack on the "
+            "reader); nothing was imported."
+        ) from error
+    except ParseError as error:
+        raise ImportFailed(_explain(error)) from error
+    if stack:
+        raise ImportFailed("the file ends before its last element is closed: it looks truncated; nothing was imported.")
