@@ -11,6 +11,7 @@ the transaction holds the write lock while it runs (other writers wait, readers 
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -49,6 +50,7 @@ def import_comments(
 ) -> Report:
     """Import everything ``source`` yields into ``site``; never sends an email nor subscribes anyone."""
     report = Report(source=source.name, dry_run=dry_run)
+    started, cpu = time.perf_counter(), time.process_time()
     try:
         with transaction.atomic():
             writer = Writer(site, source.name, report, keep_pings=keep_pings)
@@ -57,6 +59,8 @@ def import_comments(
                 if on_record is not None:
                     on_record(record)
             writer.finish()
+            report.seconds = time.perf_counter() - started
+            report.cpu_seconds = time.process_time() - cpu
             if moderate:
                 report.moderation = moderate_imported(site, writer.published, apply=apply and not dry_run)
             AuditEntry.objects.create(

@@ -41,6 +41,10 @@ class Report:
     notes: Lines = field(default_factory=Lines)
     fatal: str | None = None
     moderation: dict[str, Any] | None = None
+    # Wall-clock time of the import (reading, writing, counting; moderation excluded).
+    seconds: float = 0.0
+    # CPU time of this process in it: on a shared machine, the figure that does not depend on the neighbours.
+    cpu_seconds: float = 0.0
 
     @property
     def comments(self) -> int:
@@ -61,6 +65,8 @@ class Report:
             "cycles": self.cycles.total,
             "notes": self.notes.total,
             "moderation": self.moderation,
+            "seconds": round(self.seconds, 2),
+            "cpu_seconds": round(self.cpu_seconds, 2),
         }  # fmt: skip
 
     def lines(self) -> list[str]:
@@ -71,7 +77,8 @@ class Report:
         out = [
             f"{done} from {self.source}: {self.threads_new + self.threads_updated} threads "
             f"({self.threads_new} new, {self.threads_updated} already there), {self.comments} comments "
-            f"({self.comments_new} new, {self.comments_updated} updated, {self.comments_unchanged} unchanged).",
+            f"({self.comments_new} new, {self.comments_updated} updated, {self.comments_unchanged} unchanged) "
+            f"in {self.seconds:.1f} s.",
         ]
         if self.threads_without_comments:
             out.append(f"{self.threads_without_comments} posts or threads without comments were not created.")

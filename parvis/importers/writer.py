@@ -25,6 +25,7 @@ from parvis.core.exceptions import ProblemError
 from parvis.core.models import Site
 from parvis.core.text import clean_line
 from parvis.importers import bodies
+from parvis.importers.bulk import Rows
 from parvis.importers.ids import IdReserver
 from parvis.importers.models import ImportedComment, ImportedThread
 from parvis.importers.records import CommentRecord, Problem, Record, ThreadEnd, ThreadRecord
@@ -90,11 +91,11 @@ class Writer:
         self.seen: set[str] = set()
         self.written_threads: set[str] = set()
         self.touched: set[int] = set()
-        self.new_threads: list[Thread] = []
-        self.new_thread_maps: list[ImportedThread] = []
-        self.new_commenters: list[Commenter] = []
-        self.new_comments: list[Comment] = []
-        self.new_maps: list[ImportedComment] = []
+        self.new_threads = Rows(Thread)
+        self.new_thread_maps = Rows(ImportedThread)
+        self.new_commenters = Rows(Commenter)
+        self.new_comments = Rows(Comment)
+        self.new_maps = Rows(ImportedComment)
         self.changed: list[Comment] = []
         self.changed_maps: list[ImportedComment] = []
         # Comment ids of this run that are published, for --moderate.
@@ -196,16 +197,14 @@ class Writer:
             thread_id = existing
         else:
             (thread_id,) = self.ids.take(Thread, 1)
-            self.new_threads.append(
-                Thread(id=thread_id, site=self.site, key=key, url=url or "", title=_line(record.title, TITLE_MAX),
-                       is_closed=record.is_closed)
-            )  # fmt: skip
+            self.new_threads.add(id=thread_id, site_id=self.site.pk, key=key, url=url or "",
+                                 title=_line(record.title, TITLE_MAX), is_closed=record.is_closed,
+                                 created_at=self.now)  # fmt: skip
             self.keys[key] = thread_id
             self.report.threads_new += 1
         self.thread_ids[source_id] = thread_id
-        self.new_thread_maps.append(
-            ImportedThread(site=self.site, source=self.source, source_id=source_id[:255], thread_id=thread_id)
-        )
+        self.new_thread_maps.add(site_id=self.site.pk, source=self.source, source_id=source_id[:255],
+                                 thread_id=thread_id)  # fmt: skip
         return thread_id
 
     def _refresh_thread(self, thread_id: int, record: ThreadRecord) -> None:
@@ -285,7 +284,7 @@ class Writer:
         found = self.commenters.get((name, email))
         if found is None:
             (found,) = self.ids.take(Commenter, 1)
-            self.new_commenters.append(Commenter(id=found, site=self.site, name=name, email=email))
+            self.new_commenters.add(id=found, site_id=self.site.pk, name=name, email=email, created_at=self.now)
             self.commenters[(name, email)] = found
         return found
 
@@ -295,46 +294,40 @@ class Writer:
         if known is not None and known[1] == digest:
             self.report.comments_unchanged += 1
             return
-        fields = {name: row[name] for name in _UPDATED_FIELDS if name not in ("thread", "parent", "root")}
-        comment = Comment(id=row["id"], thread_id=thread_id, parent_id=row["parent_id"], root_id=row["root_id"],
-                          **fields)  # fmt: skip
         if row["status"] == Status.APPROVED:
             self.published.append(row["id"])
         if known is not None:
-            self.changed.append(comment)
+            fields = {name: row[name] for name in _UPDATED_FIELDS if name not in ("thread", "parent", "root")}
+            self.changed.append(Comment(id=row["id"], thread_id=thread_id, parent_id=row["parent_id"],
+                                        root_id=row["root_id"], **fields))  # fmt: skip
             self.changed_maps.append(ImportedComment(id=known[2], digest=digest))
             self.report.comments_updated += 1
             return
-        comment.commenter_id = self._commenter(row["author_name"], row["author_email"])
-        for name in ("language", "edited_at", "pinned", "editors_pick", "anchor_exact", "anchor_prefix",
-                     "anchor_suffix"):  # fmt: skip
-            setattr(comment, name, row[name])
-        self.new_comments.append(comment)
-        self.new_maps.append(
-            ImportedComment(site=self.site, source=self.source, source_id=row["sid"], comment_id=row["id"],
-                            digest=digest)
+        self.new_comments.add(
+            id=row["id"], thread_id=thread_id, parent_id=row["parent_id"], root_id=row["root_id"], depth=row["depth"],
+            commenter_id=self._commenter(row["author_name"], row["author_email"]), author_name=row["author_name"],
+            author_website=row["author_website"], body_markdown=row["body_markdown"], body_html=row["body_html"],
+            status=row["status"], language=row["language"], created_at=row["created_at"], edited_at=row["edited_at"],
+            upvotes=row["upvotes"], downvotes=row["downvotes"], score=row["score"], rank=row["rank"],
+            pinned=row["pinned"], editors_pick=row["editors_pick"], anchor_exact=row["anchor_exact"],
+            anchor_prefix=row["anchor_prefix"], anchor_suffix=row["anchor_suffix"],
         )  # fmt: skip
+        self.new_maps.add(site_id=self.site.pk, source=self.source, source_id=row["sid"], comment_id=row["id"],
+                          digest=digest)  # fmt: skip
         self.known[row["sid"]] = (row["id"], digest, None)
         self.report.comments_new += 1
 
     # ---- out to the database ----------------------------------------------------------------------------------
 
     def _flush(self) -> None:
-        if self.new_commenters:
-            Commenter.objects.bulk_create(self.new_commenters)
-        if self.new_threads:
-            Thread.objects.bulk_create(self.new_threads)
-        if self.new_thread_maps:
-            ImportedThread.objects.bulk_create(self.new_thread_maps)
-        if self.new_comments:
-            Comment.objects.bulk_create(self.new_comments)
-            ImportedComment.objects.bulk_create(self.new_maps)
+        # Parents before children is not needed: foreign keys are checked at commit (deferred) on both databases.
+        for rows in (self.new_commenters, self.new_threads, self.new_thread_maps, self.new_comments, self.new_maps):
+            rows.write()
         if self.changed:
             Comment.objects.bulk_update(self.changed, _UPDATED_FIELDS, batch_size=500)
             ImportedComment.objects.bulk_update(self.changed_maps, ["digest"], batch_size=500)
-        for pending in (self.new_commenters, self.new_threads, self.new_thread_maps, self.new_comments, self.new_maps,
-                        self.changed, self.changed_maps):  # fmt: skip
-            pending.clear()
+            self.changed.clear()
+            self.changed_maps.clear()
 
     def _recount(self) -> None:
         """Published counts and last-comment dates of the threads this import touched, from the rows themselves."""
