@@ -69,6 +69,10 @@ class _Reader:
                 if self._more(size):
                     size *= 2
                     continue
+                if error.pos >= len(self.buffer.rstrip()) or error.msg.startswith("Unterminated"):
+                    raise ImportFailed(
+                        "the file ends in the middle of the export: it looks truncated; nothing imported."
+                    ) from error
                 raise ImportFailed(f"not valid JSON ({error.msg}); nothing was imported.") from error
             self.at = end
             return value
