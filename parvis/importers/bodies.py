@@ -32,6 +32,7 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _ESCAPE = re.compile(r"([\\`*_~\[\]<>&#])")
 _AROUND_NEWLINE = re.compile(r"[ \t]*\n[ \t]*")
+_BREAK_TAGS = re.compile(r"<(?:p|br|div|li)\b", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t]+")
 _LINE_START = re.compile(r"^([-+=]|\d{1,9}(?=[.)]))", re.MULTILINE)
 
@@ -94,6 +95,7 @@ class _Converter(HTMLParser):
         self.link_text: list[str] = []
         self.pre = 0
         self.code = 0
+        self.newlines_matter = True
 
     def _prefix(self) -> str:
         return "> " * self.quote + "   " * max(len(self.lists) - 1, 0)
@@ -184,7 +186,11 @@ class _Converter(HTMLParser):
             self._emit(data.replace("`", "'"))
             return
         # WordPress keeps the writer's line breaks in the HTML: they are the paragraphs and breaks readers saw.
-        text = escape_text(_SPACES.sub(" ", _AROUND_NEWLINE.sub("\n", data)))
+        # In HTML that marks its paragraphs and breaks with tags (Disqus, an export), a newline is only a space.
+        data = _AROUND_NEWLINE.sub("\n" if self.newlines_matter else " ", data)
+        if not self.out or self.out[-1].endswith(("\n", " ")):
+            data = data.lstrip(" ")
+        text = escape_text(_SPACES.sub(" ", data))
         self._emit(text.replace("\n", "\n" + self._prefix()) if self.quote or self.lists else text)
 
 
@@ -194,6 +200,7 @@ def html_to_markdown(text: str) -> str:
         text = _AROUND_NEWLINE.sub("\n", text)
         return escape_text(text) if _MARKDOWN_SPECIAL.search(text) else text
     converter = _Converter()
+    converter.newlines_matter = _BREAK_TAGS.search(text) is None
     try:
         converter.feed(text)
         converter.close()

@@ -243,7 +243,8 @@ class Writer:
             self.report.notes.add(what, "no readable date; dated at the time of the import")
             created = self.now
         markdown, html = bodies.prepare(record.body, record.body_format)
-        if not markdown and record.status != Status.DELETED:
+        # A removed comment may have lost its text and still hold its replies in place; a visible one needs words.
+        if not markdown and record.status in (Status.APPROVED, Status.PENDING):
             self.report.skipped.add(what, "no text", "empty")
             return None
         up, down = max(record.upvotes, 0), max(record.downvotes, 0)

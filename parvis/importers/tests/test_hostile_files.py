@@ -74,17 +74,21 @@ def test_a_truncated_real_export_imports_nothing(cli, site, tmp_path):
 
 
 def test_odd_dates_duplicate_ids_missing_parents_and_cycles_are_each_a_report_line(cli, site, tmp_path):
-    text = HEAD + item(
-        7,
-        comment(1, date="0000-00-00 00:00:00"),
-        comment(2, parent=1, date="2024-13-45 99:99:99"),
-        comment(2, body="the same id again"),
-        comment(3, parent=404),
-        comment(4, parent=5),
-        comment(5, parent=4),
-        comment(6, parent=6),
-        comment(8, approved="maybe"),
-    ) + TAIL
+    text = (
+        HEAD
+        + item(
+            7,
+            comment(1, date="0000-00-00 00:00:00"),
+            comment(2, parent=1, date="2024-13-45 99:99:99"),
+            comment(2, body="the same id again"),
+            comment(3, parent=404),
+            comment(4, parent=5),
+            comment(5, parent=4),
+            comment(6, parent=6),
+            comment(8, approved="maybe"),
+        )
+        + TAIL
+    )
     status, output = cli("import", "wordpress", write(tmp_path, text), "--site", site.slug)
     assert status == 0, output
     assert "Traceback" not in output

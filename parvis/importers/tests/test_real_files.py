@@ -4,7 +4,7 @@ out here by reading each file again with the standard library, so the tests foll
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET
+import xml.etree.ElementTree as ET  # the trusted sample files, read independently of the importer
 from datetime import UTC, datetime
 
 import pytest
@@ -20,7 +20,7 @@ WP_STATUS = {"1": "approved", "0": "pending", "spam": "spam", "trash": "rejected
 def wxr_expectations(path, keep_pings=False):
     """{source id: (thread source id, parent source id or None, status, GMT date, author)} read with ElementTree."""
     expected = {}
-    for item in ET.parse(path).getroot().iter("item"):
+    for item in ET.parse(path).getroot().iter("item"):  # noqa: S314
         fields = {child.tag.rsplit("}", 1)[-1]: child for child in item}
         thread = (fields["post_id"].text if "post_id" in fields else None) or fields["link"].text.strip()
         for comment in [child for child in item if child.tag.endswith("}comment")]:
@@ -110,14 +110,17 @@ def test_the_isso_wxr_fixture_keeps_comments_of_two_posts_that_share_an_id(cli, 
     assert status == 0, output
     check_against(wxr_expectations(path), imported("wordpress"))
     multiline = Comment.objects.get(author_name="Multiline Author")
-    assert multiline.body_html == "<p dir=\"auto\">When you have a comment with multiple lines:<br>\nWordPress exports it like this.</p>"
+    assert (
+        multiline.body_html
+        == '<p dir="auto">When you have a comment with multiple lines:<br>\nWordPress exports it like this.</p>'
+    )
 
 
 def test_the_disqus_export_comes_in_with_parents_deleted_and_spam_posts(cli, site):
     path = data_file("isso-disqus.xml")
     ns = {"d": "http://disqus.com", "dsq": "http://disqus.com/disqus-internals"}
     dsq = "{http://disqus.com/disqus-internals}id"
-    root = ET.parse(path).getroot()
+    root = ET.parse(path).getroot()  # noqa: S314
     threads = {t.get(dsq) for t in root.findall("d:thread", ns)}
     posts = {}
     for post in root.findall("d:post", ns):
@@ -160,8 +163,8 @@ def test_an_isso_database_comes_in_with_its_replies_votes_and_modes(cli, site, t
             author VARCHAR, email VARCHAR, website VARCHAR, likes INTEGER DEFAULT 0, dislikes INTEGER DEFAULT 0,
             voters BLOB NOT NULL, notification INTEGER DEFAULT 0);
         INSERT INTO threads VALUES (1, '/2024/budget/', 'Le budget');
-        INSERT INTO comments VALUES (1, 1, NULL, 1704067200.5, NULL, 1, '', 'Premier **avis**', 'Léa', 'lea@example.org',
-            NULL, 3, 1, x'', 0);
+        INSERT INTO comments VALUES (1, 1, NULL, 1704067200.5, NULL, 1, '', 'Premier **avis**', 'Léa',
+            'lea@example.org', NULL, 3, 1, x'', 0);
         INSERT INTO comments VALUES (1, 2, 1, 1704070800, NULL, 2, '', 'Une réponse en attente', 'Sam', NULL, NULL,
             0, 0, x'', 0);
         INSERT INTO comments VALUES (1, 3, 1, 1704074400, NULL, 4, '', '', NULL, NULL, NULL, 0, 0, x'', 0);
