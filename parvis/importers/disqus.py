@@ -45,7 +45,7 @@ class DisqusSource:
         self.file = file
 
     def records(self) -> Iterator[Record]:
-        for element in stream(self.file, {"category", "thread", "post"}, depth=1):
+        for _, element, _ in stream(self.file, {1: {"category", "thread", "post"}}):
             kind = local(element.tag)
             if kind == "thread":
                 yield from self._thread(element)

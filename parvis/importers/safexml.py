@@ -42,11 +42,11 @@ def _explain(error: ParseError) -> str:
     return f"the file is not valid XML at line {line}, column {column} ({message}); nothing was imported."
 
 
-def stream(source: IO[bytes], records: set[str], depth: int) -> Iterator[Element]:
-    """Yield each element named in ``records`` (local names) found at ``depth`` (the root is 0), then forget it.
-
-    Elements other than records that end at or above ``depth`` are forgotten too (a WXR's authors and terms).
-    """
+def stream(source: IO[bytes], records: dict[int, set[str]]) -> Iterator[tuple[int, Element, Element | None]]:
+    """Yield (depth, element, its parent) for each element that ends at a depth of ``records`` (the root is 0) with one of its
+    local names, then forget it. Other elements ending above the deepest level are forgotten too (a WXR's authors
+    and terms); the rest stay with their record until it ends."""
+    deepest = max(records)
     stack: list[Element] = []
     try:
         for event, element in iterparse(source, events=("start", "end"), forbid_dtd=True):
@@ -54,11 +54,14 @@ def stream(source: IO[bytes], records: set[str], depth: int) -> Iterator[Element
                 stack.append(element)
                 continue
             stack.pop()
-            if len(stack) > depth:
+            depth = len(stack)
+            if depth > deepest:
                 continue
-            if local(element.tag) in records and len(stack) == depth:
-                yield element
-            if stack:
+            record = local(element.tag) in records.get(depth, ())
+            if record:
+                yield depth, element, stack[-1] if stack else None
+            # A record's other children at the deepest level (a post's title, link) stay until the record ends.
+            if stack and (record or depth < deepest):
                 stack[-1].remove(element)
     except DTDForbidden as error:
         raise ImportFailed(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import IO
 from xml.etree.ElementTree import Element
 
@@ -46,19 +46,31 @@ class WordPressSource:
         self.file = file
 
     def records(self) -> Iterator[Record]:
-        for item in stream(self.file, {"item"}, depth=2):
-            yield from self._item(item)
+        # Comments are taken one by one as they end, not with their post: a post with a million comments is no
+        # more memory than one with ten. WXR writes a post's fields before its comments.
+        thread_id: str | None = None
+        for depth, element, parent in stream(self.file, {2: {"item"}, 3: {"comment"}}):
+            if depth == 3:
+                if parent is None or local(parent.tag) != "item":
+                    continue
+                if thread_id is None:
+                    thread_id = yield from self._thread(parent)
+                if thread_id:
+                    record = self._comment(element, thread_id)
+                    yield record if record is not None else Problem(f"a comment of post {thread_id}", "no comment_id")
+            else:
+                if thread_id:
+                    yield ThreadEnd(thread_id)
+                thread_id = None
 
-    def _item(self, item: Element) -> Iterator[Record]:
-        comments = [child for child in item if local(child.tag) == "comment"]
-        if not comments:
-            return
+    def _thread(self, item: Element) -> Generator[Record, None, str]:
+        """The thread of a post (read at its first comment); "" when the post cannot key one."""
         post_id = child_text(item, "post_id")
         link = child_text(item, "link") or child_text(item, "guid")
         thread_id = post_id or link
         if not thread_id:
             yield Problem(f"post {child_text(item, 'title')!r}", "no post id and no link: its comments were skipped")
-            return
+            return ""
         yield ThreadRecord(
             source_id=thread_id,
             key="",
@@ -66,13 +78,7 @@ class WordPressSource:
             title=html.unescape(child_text(item, "title")),
             is_closed=child_text(item, "comment_status") == "closed",
         )
-        for element in comments:
-            record = self._comment(element, thread_id)
-            if record is not None:
-                yield record
-            else:
-                yield Problem(f"a comment of post {thread_id}", "it has no comment_id")
-        yield ThreadEnd(thread_id)
+        return thread_id
 
     def _comment(self, element: Element, thread_id: str) -> CommentRecord | None:
         fields: dict[str, str] = {}
