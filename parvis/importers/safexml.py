@@ -42,9 +42,12 @@ def _explain(error: ParseError) -> str:
     return f"the file is not valid XML at line {line}, column {column} ({message}); nothing was imported."
 
 
-def stream(source: IO[bytes], records: dict[int, set[str]]) -> Iterator[tuple[int, Element, Element | None]]:
-    """Yield (depth, element, its parent) for each element that ends at a depth of ``records`` (the root is 0) with one of its
-    local names, then forget it. Other elements ending above the deepest level are forgotten too (a WXR's authors
+Found = tuple[int, Element, Element | None]
+
+
+def stream(source: IO[bytes], records: dict[int, set[str]]) -> Iterator[Found]:
+    """Yield (depth, element, its parent) for each element that ends at a depth of ``records`` (the root is 0)
+    with one of its local names, then forget it. Other elements ending above the deepest level are forgotten too (a WXR's authors
     and terms); the rest stay with their record until it ends."""
     deepest = max(records)
     stack: list[Element] = []
@@ -76,4 +79,4 @@ def stream(source: IO[bytes], records: dict[int, set[str]]) -> Iterator[tuple[in
     except ParseError as error:
         raise ImportFailed(_explain(error)) from error
     if stack:
-        raise ImportFailed("the file ends before its last element is closed: it looks truncated; nothing was imported.")
+        raise ImportFailed("the file ends before its last element is closed: it looks truncated; nothing imported.")
