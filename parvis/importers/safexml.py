@@ -47,8 +47,8 @@ Found = tuple[int, Element, Element | None]
 
 def stream(source: IO[bytes], records: dict[int, set[str]]) -> Iterator[Found]:
     """Yield (depth, element, its parent) for each element that ends at a depth of ``records`` (the root is 0)
-    with one of its local names, then forget it. Other elements ending above the deepest level are forgotten too (a WXR's authors
-    and terms); the rest stay with their record until it ends."""
+    with one of its local names, then forget it. Other elements ending above the deepest level are forgotten too
+    (a WXR's authors and terms); the rest stay with their record until it ends."""
     deepest = max(records)
     stack: list[Element] = []
     try:
