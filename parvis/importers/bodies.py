@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from functools import lru_cache
 from html.parser import HTMLParser
 
@@ -27,6 +28,8 @@ _FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufff
 # (a scheme, "//", an @ of an address, a dot inside a word as in example.com).
 _NOT_PLAIN = re.compile(r"[\\`*_~\[\]<>&#@]|//|mailto:|\.\w|^[ \t]|[ \t]$|^[-+=\d]", re.MULTILINE)
 _MARKDOWN_SPECIAL = re.compile(r"[\\`*_~\[\]<>&#]|^[ \t]*[-+=\d]", re.MULTILINE)
+# What clean_body removes from bodies: bidi embeddings and overrides, invisible characters.
+_SPOOFING = re.compile("[\u202a-\u202e\u2066-\u2069\u200b\u2060-\u2064\ufeff\u180e]")
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANK_LINES = re.compile(r"\n{3,}")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
@@ -40,9 +43,9 @@ _LINE_START = re.compile(r"^([-+=]|\d{1,9}(?=[.)]))", re.MULTILINE)
 def clean(text: str) -> str:
     """A body as the comment actions store it; characters the posting API refuses are dropped, not refused."""
     text = _FORBIDDEN.sub("", text)
-    if not text.isascii():
+    if not text.isascii() and (not unicodedata.is_normalized("NFC", text) or _SPOOFING.search(text)):
         return clean_body(text)
-    # The same as clean_body for ASCII text (nothing to normalise or neutralise), without its Unicode machinery.
+    # The same as clean_body for text with nothing to normalise or neutralise, without its Unicode machinery.
     text = _TRAILING_SPACE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     return _BLANK_LINES.sub("\n\n", text).strip()
 

@@ -18,9 +18,10 @@ from django.db import connection, models
 class Rows:
     """Rows for ``model`` as tuples in the table's column order; ``add(**values)`` by field attribute name."""
 
-    def __init__(self, model: type[models.Model]) -> None:
+    def __init__(self, model: type[models.Model], *, given_ids: bool = True) -> None:
+        """``given_ids``: the caller gives each row's primary key; else the database numbers them."""
         self.model = model
-        self.fields = [field for field in model._meta.concrete_fields]
+        self.fields = [field for field in model._meta.concrete_fields if given_ids or not field.primary_key]
         self.names = [field.attname for field in self.fields]
         self.columns = [field.column for field in self.fields]
         self.position = {name: index for index, name in enumerate(self.names)}

@@ -15,8 +15,11 @@ def _sane(value: datetime) -> datetime | None:
 
 def sql_utc(text: str) -> datetime | None:
     """'2014-01-14 17:31:03' (WordPress, Isso's JSON), taken as UTC."""
+    text = text.strip()
+    if len(text) != 19 or text[10] != " ":
+        return None
     try:
-        return _sane(datetime.strptime(text.strip(), "%Y-%m-%d %H:%M:%S"))
+        return _sane(datetime.fromisoformat(text))  # the C parser: strptime is ten times slower
     except ValueError:
         return None
 

@@ -18,9 +18,17 @@ from defusedxml.ElementTree import iterparse
 from parvis.importers.records import ImportFailed
 
 
+_LOCAL: dict[str, str] = {}
+
+
 def local(tag: str) -> str:
     """The tag without its namespace: WXR 1.0, 1.1 and 1.2 use different namespace URIs for the same names."""
-    return tag.rsplit("}", 1)[-1]
+    name = _LOCAL.get(tag)
+    if name is None:
+        name = tag.rsplit("}", 1)[-1]
+        if len(_LOCAL) < 10_000:  # a hostile file's million distinct tags are not all remembered
+            _LOCAL[tag] = name
+    return name
 
 
 def child_text(element: Element, name: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Count, IntegerField, Max, OuterRef, Subquery, Value
@@ -43,10 +44,13 @@ _UPDATED_FIELDS = ["thread", "parent", "root", "depth", "author_name", "author_w
                    "status", "created_at", "upvotes", "downvotes", "score", "rank"]  # fmt: skip
 
 
+@lru_cache(maxsize=65536)
 def _line(value: str, limit: int) -> str:
+    """A name or title as the posting action stores it (the same few names come back in every thread)."""
     return clean_line(bodies._FORBIDDEN.sub("", value), "import")[:limit]
 
 
+@lru_cache(maxsize=65536)
 def _email(value: str) -> str:
     email = value.strip()
     local, at, domain = email.rpartition("@")
@@ -55,6 +59,7 @@ def _email(value: str) -> str:
     return email
 
 
+@lru_cache(maxsize=65536)
 def _website(value: str) -> str:
     website = value.strip()
     if not website.lower().startswith(("http://", "https://")) or len(website) > WEBSITE_MAX:
@@ -92,10 +97,10 @@ class Writer:
         self.written_threads: set[str] = set()
         self.touched: set[int] = set()
         self.new_threads = Rows(Thread)
-        self.new_thread_maps = Rows(ImportedThread)
+        self.new_thread_maps = Rows(ImportedThread, given_ids=False)
         self.new_commenters = Rows(Commenter)
         self.new_comments = Rows(Comment)
-        self.new_maps = Rows(ImportedComment)
+        self.new_maps = Rows(ImportedComment, given_ids=False)
         self.changed: list[Comment] = []
         self.changed_maps: list[ImportedComment] = []
         # Comment ids of this run that are published, for --moderate.
