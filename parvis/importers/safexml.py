@@ -17,7 +17,6 @@ from defusedxml.ElementTree import iterparse
 
 from parvis.importers.records import ImportFailed
 
-
 _LOCAL: dict[str, str] = {}
 
 
