@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from parvis.core.models import Site
 from parvis.importers.export import export
@@ -28,11 +29,11 @@ def _download(site: Site, format: str, thread_ids: list[int] | None) -> Streamin
     return response
 
 
-def export_sites(format: str, label: str) -> Callable[..., Any]:
+def export_sites(format: str, label: Any) -> Callable[..., Any]:
     def run(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Site]) -> Any:
         sites = list(queryset[:2])
         if len(sites) != 1:
-            modeladmin.message_user(request, "Select exactly one site to export.", messages.ERROR)
+            modeladmin.message_user(request, _("Select exactly one site to export."), messages.ERROR)
             return None
         return _download(sites[0], format, None)
 
@@ -40,11 +41,11 @@ def export_sites(format: str, label: str) -> Callable[..., Any]:
     return admin.action(description=label)(run)
 
 
-def export_threads(format: str, label: str) -> Callable[..., Any]:
+def export_threads(format: str, label: Any) -> Callable[..., Any]:
     def run(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Thread]) -> Any:
         site_ids = set(queryset.values_list("site_id", flat=True))
         if len(site_ids) != 1:
-            modeladmin.message_user(request, "Select threads of one site to export them.", messages.ERROR)
+            modeladmin.message_user(request, _("Select threads of one site to export them."), messages.ERROR)
             return None
         site = Site.objects.get(pk=site_ids.pop())
         return _download(site, format, list(queryset.values_list("pk", flat=True)))
@@ -53,10 +54,10 @@ def export_threads(format: str, label: str) -> Callable[..., Any]:
     return admin.action(description=label)(run)
 
 
-SITE_ACTIONS = [export_sites("json", "Export comments (Parvis JSON)"),
-                export_sites("wxr", "Export comments (WordPress WXR)")]  # fmt: skip
-THREAD_ACTIONS = [export_threads("json", "Export the selected threads (Parvis JSON)"),
-                  export_threads("wxr", "Export the selected threads (WordPress WXR)")]  # fmt: skip
+SITE_ACTIONS = [export_sites("json", _("Export comments (Parvis JSON)")),
+                export_sites("wxr", _("Export comments (WordPress WXR)"))]  # fmt: skip
+THREAD_ACTIONS = [export_threads("json", _("Export the selected threads (Parvis JSON)")),
+                  export_threads("wxr", _("Export the selected threads (WordPress WXR)"))]  # fmt: skip
 
 
 @admin.register(ImportedThread)
