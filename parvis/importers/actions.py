@@ -23,13 +23,9 @@ from parvis.core.models import Site
 from parvis.importers.records import ImportFailed, Record, Source
 from parvis.importers.report import Report
 from parvis.importers.writer import Writer
-from parvis.moderation import actions as moderation
-from parvis.moderation import pipeline
-from parvis.moderation.models import Action, AuditEntry, Stage
+from parvis.moderation.models import AuditEntry
 
 logger = logging.getLogger(__name__)
-# Holds that say something about how a comment is being posted today, not about what an old comment says.
-_CONTEXT_HOLDS = {pipeline.PREMODERATION, pipeline.FIRST_COMMENT, pipeline.SURGE, pipeline.THREAD_PREMODERATED}
 MODERATION_LINES = 100
 
 
@@ -80,6 +76,13 @@ def import_comments(
 def moderate_imported(site: Site, comment_ids: list[int], *, apply: bool) -> dict[str, Any]:
     """Run the moderation engine over published imported comments: what it would hold or remove (and, with
     ``apply``, hold or remove them — audited, as the engine's decisions, without teaching the site's model)."""
+    # The engine (its models, numpy, scikit-learn) is loaded only when asked for: a plain import stays light.
+    from parvis.moderation import actions as moderation
+    from parvis.moderation import pipeline
+    from parvis.moderation.models import Action, Stage
+
+    # Holds that say something about how a comment is being posted today, not about what an old comment says.
+    context_holds = {pipeline.PREMODERATION, pipeline.FIRST_COMMENT, pipeline.SURGE, pipeline.THREAD_PREMODERATED}
     actions: Counter[str] = Counter()
     lines: list[str] = []
     checked = 0
@@ -89,7 +92,7 @@ def moderate_imported(site: Site, comment_ids: list[int], *, apply: bool) -> dic
             checked += 1
             scored = pipeline.assess_text(site, comment.body_markdown)
             verdict = pipeline.decide(site, scored, pipeline.Sending(), thread=None, commenter_id=None, behaviour=[])
-            if verdict.action == Action.PUBLISH or set(verdict.categories) <= _CONTEXT_HOLDS:
+            if verdict.action == Action.PUBLISH or set(verdict.categories) <= context_holds:
                 continue
             actions[verdict.action] += 1
             if len(lines) < MODERATION_LINES:
