@@ -6,7 +6,8 @@
 
 It runs `parvis import wordpress` as a newsroom would, in a child process on a fresh database (on PostgreSQL
 a new database created next to the one named, dropped afterwards), and prints the comments per second of
-the import itself (migration excluded) and the child's peak resident memory. Results go in bench/RESULTS.md.
+the import itself (migration excluded), the CPU time it took (on a shared machine the figure that does not depend
+on the neighbours) and the import process's peak resident memory. Results go in bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -61,7 +61,7 @@ def main() -> int:
             return 1
         summary = json.loads(result.stdout)
         imported = summary["comments"]["new"]
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        peak = summary["peak_rss_mb"]  # the import process's own peak (not the migration's)
         backend = "PostgreSQL" if options.postgres else "SQLite"
         print(f"{backend}: {imported:,} comments imported in {summary['seconds']:.1f} s = "
               f"{imported / summary['seconds']:,.0f} comments/s; CPU {summary['cpu_seconds']:.1f} s = "

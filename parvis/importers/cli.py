@@ -116,7 +116,10 @@ def run_import(options: argparse.Namespace) -> int:
             return 1
         progress.update(task, comments=counted["comments"], completed=path.stat().st_size)
     if options.json:
-        print(json.dumps(report.summary(), indent=2))
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        print(json.dumps({**report.summary(), "peak_rss_mb": peak}, indent=2))
     else:
         print("\n".join(report.lines()))
     return 1 if report.fatal else 0

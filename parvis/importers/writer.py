@@ -221,8 +221,8 @@ class Writer:
             changes["title"] = title
         if url and len(url) <= MAX_URL_LENGTH:
             changes["url"] = url
-        if changes:
-            Thread.objects.filter(pk=thread_id, **{f"{name}": "" for name in changes}).update(**changes)
+        for name, value in changes.items():
+            Thread.objects.filter(pk=thread_id, **{name: ""}).update(**{name: value})
 
     # ---- one comment ------------------------------------------------------------------------------------------
 
