@@ -49,7 +49,7 @@ def import_comments(
     started, cpu = time.perf_counter(), time.process_time()
     try:
         with transaction.atomic():
-            writer = Writer(site, source.name, report, keep_pings=keep_pings)
+            writer = Writer(site, source.name, report, keep_pings=keep_pings, collect_published=moderate)
             for record in source.records():
                 writer.add(record)
                 if on_record is not None:

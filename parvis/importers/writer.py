@@ -70,8 +70,11 @@ def _website(value: str) -> str:
 class Writer:
     """Feed it records with ``add``; ``finish`` writes what is left and puts the thread counts right."""
 
-    def __init__(self, site: Site, source: str, report: Report, *, keep_pings: bool = False) -> None:
+    def __init__(
+        self, site: Site, source: str, report: Report, *, keep_pings: bool = False, collect_published: bool = False
+    ) -> None:
         self.site, self.source, self.report, self.keep_pings = site, source, report, keep_pings
+        self.collect_published = collect_published
         self.now = timezone.now()
         self.ids = IdReserver()
         self.threads_read: dict[str, ThreadRecord] = {}
@@ -93,6 +96,8 @@ class Writer:
             .exclude(email="")
             .values_list("name", "email", "pk")
         }
+        # Source ids mapped by an earlier run and met again in this one (ids new in this run are told apart by
+        # their mapping id, None until written), to see a duplicate without a second set of every id.
         self.seen: set[str] = set()
         self.written_threads: set[str] = set()
         self.touched: set[int] = set()
@@ -103,6 +108,8 @@ class Writer:
         self.new_maps = Rows(ImportedComment, given_ids=False)
         self.changed: list[Comment] = []
         self.changed_maps: list[ImportedComment] = []
+        # Source ids of the thread being prepared (not in ``known`` until it is written).
+        self.reading: set[str] = set()
         # Comment ids of this run that are published, for --moderate.
         self.published: list[int] = []
 
@@ -142,6 +149,7 @@ class Writer:
         self.written_threads.add(source_id)
         self.touched.add(thread_id)
         rows = [row for row in (self._prepare(comment) for comment in comments) if row is not None]
+        self.reading.clear()
         if not rows:
             return
         form = shape([(row["sid"], row["parent_sid"]) for row in rows])
@@ -229,10 +237,13 @@ class Writer:
     def _prepare(self, record: CommentRecord) -> dict[str, Any] | None:
         sid = record.source_id[:255]
         what = f"comment {sid}"
-        if sid in self.seen:
+        earlier = self.known.get(sid)
+        if sid in self.seen or (earlier is not None and earlier[2] is None) or sid in self.reading:
             self.report.skipped.add(what, "the same id appears earlier in the file; the first is kept", "duplicate id")
             return None
-        self.seen.add(sid)
+        if earlier is not None:
+            self.seen.add(sid)
+        self.reading.add(sid)
         if record.is_ping and not self.keep_pings:
             self.report.skipped.add(what, "a pingback or trackback (import them with --pings)", "pingback/trackback")
             return None
@@ -300,7 +311,7 @@ class Writer:
         if known is not None and known[1] == digest:
             self.report.comments_unchanged += 1
             return
-        if row["status"] == Status.APPROVED:
+        if row["status"] == Status.APPROVED and self.collect_published:
             self.published.append(row["id"])
         if known is not None:
             fields = {name: row[name] for name in _UPDATED_FIELDS if name not in ("thread", "parent", "root")}
