@@ -160,3 +160,21 @@ def test_a_dry_run_reports_everything_and_writes_nothing(cli, site):
     assert output.startswith("Would import from wordpress: 7 threads")
     assert "Dry run: nothing was written." in output
     assert Comment.objects.count() == 0 and Thread.objects.count() == 0
+
+
+def test_a_rerun_updates_what_the_source_changed_and_keeps_what_moderators_decided(cli, site, tmp_path):
+    first = (
+        HEAD + item(3, comment(1, "Premier avis."), comment(2, "Deuxième.", parent=1), comment(4, "Un autre.")) + TAIL
+    )
+    cli("import", "wordpress", write(tmp_path, first), "--site", site.slug)
+    Comment.objects.filter(body_markdown="Un autre.").update(status="rejected")  # a moderator's decision in Parvis
+    changed = HEAD + item(3, comment(1, "Premier avis, corrigé."), comment(2, "Deuxième.", parent=1, approved="spam"),
+                          comment(4, "Un autre.")) + TAIL  # fmt: skip
+    status, output = cli("import", "wordpress", write(tmp_path, changed), "--site", site.slug)
+    assert status == 0
+    assert "3 comments (0 new, 2 updated, 1 unchanged)" in output
+    assert Comment.objects.count() == 3
+    assert Comment.objects.filter(body_markdown="Premier avis, corrigé.").exists()
+    assert Comment.objects.get(body_markdown="Deuxième.").status == "spam"
+    assert Comment.objects.get(body_markdown="Un autre.").status == "rejected"
+    assert Thread.objects.get().comment_count == 1
