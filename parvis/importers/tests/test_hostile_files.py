@@ -163,9 +163,8 @@ def test_a_dry_run_reports_everything_and_writes_nothing(cli, site):
 
 
 def test_a_rerun_updates_what_the_source_changed_and_keeps_what_moderators_decided(cli, site, tmp_path):
-    first = (
-        HEAD + item(3, comment(1, "Premier avis."), comment(2, "Deuxième.", parent=1), comment(4, "Un autre.")) + TAIL
-    )
+    comments = comment(1, "Premier avis."), comment(2, "Deuxième.", parent=1), comment(4, "Un autre.")
+    first = HEAD + item(3, *comments) + TAIL
     cli("import", "wordpress", write(tmp_path, first), "--site", site.slug)
     Comment.objects.filter(body_markdown="Un autre.").update(status="rejected")  # a moderator's decision in Parvis
     changed = HEAD + item(3, comment(1, "Premier avis, corrigé."), comment(2, "Deuxième.", parent=1, approved="spam"),
