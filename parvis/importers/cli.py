@@ -132,8 +132,14 @@ def run_export(options: argparse.Namespace) -> int:
     if site is None:
         return 2
     if options.output is None:
-        for chunk in export(site, options.format):
-            sys.stdout.write(chunk)
+        try:
+            for chunk in export(site, options.format):
+                sys.stdout.write(chunk)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `parvis export … | head`: the reader has had enough
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     with options.output.open("w", encoding="utf-8") as out:
         for chunk in export(site, options.format):
