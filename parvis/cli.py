@@ -275,6 +275,9 @@ def build_parser() -> argparse.ArgumentParser:
     erase = commands.add_parser("privacy_erase", help="erase what an email address left on a site")
     erase.add_argument("--site", required=True, help="the site's slug")
     erase.add_argument("--email", required=True, help="the reader's email address")
+    from parvis.importers.cli import add_commands
+
+    add_commands(commands)
 
     manage = commands.add_parser("manage", help="any Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
@@ -321,6 +324,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _moderation(options)
     if options.command == "privacy_erase":
         return _call("privacy_erase", f"--site={options.site}", f"--email={options.email}")
+    if options.command in ("import", "export"):
+        from parvis.importers.cli import run_export, run_import
+
+        return run_import(options) if options.command == "import" else run_export(options)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["parvis", *options.args])

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db import models
 
 from parvis.core.models import Site
+from parvis.importers.admin import SITE_ACTIONS
 
 
 class ParvisModelAdmin(admin.ModelAdmin):
@@ -18,6 +19,7 @@ class ParvisModelAdmin(admin.ModelAdmin):
 class SiteAdmin(ParvisModelAdmin):
     list_display = ("slug", "name", "moderation_mode", "default_language", "guests_allowed")
     search_fields = ("slug", "name")
+    actions = SITE_ACTIONS
     fieldsets = (
         (None, {"fields": ("slug", "name", "allowed_origins", "default_language")}),
         ("Comments", {"fields": ("moderation_mode", "edit_window", "max_comment_length")}),

@@ -192,6 +192,7 @@ INSTALLED_APPS = [
     "parvis.dashboard",
     "parvis.notifications",
     "parvis.privacy",
+    "parvis.importers",
     "django_tasks",
     "django_tasks_db",
     "parvis.api",

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from parvis.core.admin import ParvisModelAdmin
+from parvis.importers.admin import THREAD_ACTIONS
 from parvis.threads.models import Thread
 
 
@@ -10,3 +11,4 @@ class ThreadAdmin(ParvisModelAdmin):
     list_filter = ("site", "is_closed")
     search_fields = ("title", "key", "url")
     readonly_fields = ("comment_count", "created_at", "last_comment_at")
+    actions = THREAD_ACTIONS
