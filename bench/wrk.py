@@ -1,0 +1,148 @@
+"""One load tool for every server: Debian's `wrk`, driven by a generated Lua script.
+
+The script sends a fixed GET, or a POST whose path and body may contain `{n}` (unique per request: a
+comment is never a duplicate of another) and `{k}` (a thread number, `n` modulo `threads`), and prints its
+figures as one JSON line when the run ends, so no text output of wrk is parsed. Requests answered with a
+status outside 2xx/3xx count as errors and are left out of the requests per second reported here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+MARK = "WRKJSON "
+# A request waits this long before wrk counts it as timed out (a slow peer must still be measured, not dropped).
+TIMEOUT = 30
+# Lua string literal escaping: only backslash and the double quote can appear in our JSON templates.
+_LUA_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n"})
+
+_SCRIPT = """
+local method, path, body, threads = "%(method)s", "%(path)s", "%(body)s", %(threads)d
+local counter, id = 0, 0
+local headers = {%(headers)s}
+local created = {}
+
+setup = function(thread)
+  table.insert(created, thread)
+  thread:set("id", #created)
+end
+
+init = function(args)
+  id = tonumber(wrk.thread:get("id")) or 0
+end
+
+request = function()
+  counter = counter + 1
+  local n = id * 100000000 + counter
+  local k = tostring(n %% threads)
+  local p = path:gsub("{n}", tostring(n)):gsub("{k}", k)
+  local b = nil
+  if body ~= "" then b = body:gsub("{n}", tostring(n)):gsub("{k}", k) end
+  return wrk.format(method, p, headers, b)
+end
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '%(mark)s{"requests": %%d, "duration_us": %%d, "bytes": %%d, "p50_us": %%d, "p99_us": %%d, "max_us": %%d, '
+    .. '"connect_errors": %%d, "read_errors": %%d, "write_errors": %%d, "status_errors": %%d, "timeouts": %%d}\\n',
+    summary.requests, summary.duration, summary.bytes, latency:percentile(50), latency:percentile(99), latency.max,
+    e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Load:
+    """What one wrk run measured. Latencies in milliseconds; `rps` counts successful answers only."""
+
+    connections: int
+    seconds: float
+    requests: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    errors: int
+    timeouts: int
+
+    def to_json(self) -> dict[str, float | int]:
+        return asdict(self)
+
+
+def available() -> bool:
+    return shutil.which("wrk") is not None
+
+
+def _lua(method: str, path: str, body: str, headers: dict[str, str], threads: int) -> str:
+    pairs = ", ".join(f'["{name}"] = "{value.translate(_LUA_ESCAPES)}"' for name, value in headers.items())
+    return _SCRIPT % {
+        "method": method,
+        "path": path.translate(_LUA_ESCAPES),
+        "body": body.translate(_LUA_ESCAPES),
+        "threads": threads,
+        "headers": pairs,
+        "mark": MARK,
+    }
+
+
+def run(
+    base_url: str,
+    path: str,
+    *,
+    connections: int,
+    seconds: float,
+    method: str = "GET",
+    body: str = "",
+    headers: dict[str, str] | None = None,
+    threads: int = 200,
+    wrk_threads: int | None = None,
+) -> Load:
+    """One bounded wrk run (`seconds` long, killed after twice that plus 30 s) against `base_url` + `path`."""
+    workers = max(1, min(connections, wrk_threads or os.cpu_count() or 1))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(_lua(method, path, body, headers or {}, threads))
+    try:
+        command = [
+            "wrk",
+            "-t",
+            str(workers),
+            "-c",
+            str(connections),
+            "-d",
+            f"{max(1, round(seconds))}s",
+            "--timeout",
+            "5s",
+            "-s",
+            script.name,
+            base_url + path.replace("{n}", "0").replace("{k}", "0"),
+        ]
+        finished = subprocess.run(  # noqa: S603 (fixed argument list)
+            command, capture_output=True, text=True, timeout=seconds + TIMEOUT + 30, check=False
+        )
+    finally:
+        Path(script.name).unlink(missing_ok=True)
+    lines = [line for line in finished.stdout.splitlines() if line.startswith(MARK)]
+    if finished.returncode or not lines:
+        raise RuntimeError(f"wrk failed ({finished.returncode}): {finished.stdout[-2000:]}{finished.stderr[-2000:]}")
+    figures = json.loads(lines[-1][len(MARK) :])
+    duration = figures["duration_us"] / 1e6
+    errors = sum(figures[name] for name in ("connect_errors", "read_errors", "write_errors", "status_errors"))
+    good = max(0, figures["requests"] - figures["status_errors"])
+    return Load(
+        connections=connections,
+        seconds=round(duration, 2),
+        requests=figures["requests"],
+        rps=round(good / duration, 1) if duration else 0.0,
+        p50_ms=round(figures["p50_us"] / 1000, 2),
+        p99_ms=round(figures["p99_us"] / 1000, 2),
+        max_ms=round(figures["max_us"] / 1000, 2),
+        errors=errors,
+        timeouts=figures["timeouts"],
+    )
