@@ -8,6 +8,7 @@ from smaps_rollup, splits shared pages between the processes that share them, so
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 INTERVAL = 0.5
@@ -54,9 +55,10 @@ def tree_memory(root: int) -> tuple[int, int, int]:
 
 
 class PeakSampler:
-    """Context manager: samples `tree_memory(root)` every INTERVAL seconds; `peak_rss_kib` etc. afterwards."""
+    """Context manager: samples `tree_memory(root())` every INTERVAL seconds (`root` gives the server's pid now:
+    it may be restarted); `peak_rss_kib`, `peak_pss_kib` and `processes` afterwards."""
 
-    def __init__(self, root: int) -> None:
+    def __init__(self, root: Callable[[], int]) -> None:
         self.root = root
         self.peak_rss_kib = 0
         self.peak_pss_kib = 0
@@ -65,7 +67,10 @@ class PeakSampler:
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
     def sample(self) -> None:
-        rss, pss, count = tree_memory(self.root)
+        try:
+            rss, pss, count = tree_memory(self.root())
+        except RuntimeError:  # between a stop and a start
+            return
         if rss > self.peak_rss_kib:
             self.peak_rss_kib, self.processes = rss, count
         self.peak_pss_kib = max(self.peak_pss_kib, pss)

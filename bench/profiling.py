@@ -1,8 +1,10 @@
 """Where a server's time goes under load: py-spy samples every process of its tree while wrk drives one path.
 
 py-spy (a dev dependency) reads the interpreters' stacks from outside, so the server runs unmodified. The
-raw (collapsed) stacks are kept in bench/.work/profiles/; the summary is the share of samples per package
-(by the frame that was running: where the CPU went) and the functions with the largest inclusive share.
+raw (collapsed) stacks are kept in bench/.work/profiles/. Only samples of a thread holding the GIL are kept
+(`--gil`): threads waiting for a request, a lock or the GIL itself are not where the CPU went. The summary is
+the share of samples per package (by the frame that was running), the running functions, and Parvis's own
+functions with the largest inclusive share. A second profile without `--gil` shows what the threads wait on.
 """
 
 from __future__ import annotations
@@ -22,28 +24,15 @@ _FRAME = re.compile(r"^(?P<name>.*) \((?P<file>[^:()]*)(:\d+)?\)$")
 
 
 def _area(path: str) -> str:
-    """`site-packages/django/db/models/query.py` → `django.db`; `parvis/comments/reading.py` → `parvis.comments`."""
-    if "site-packages/" in path:
-        parts = path.split("site-packages/", 1)[1].split("/")
-    elif "/parvis/" in path:
-        parts = ["parvis", *path.split("/parvis/", 1)[1].split("/")]
-    elif "python3." in path:
-        return "stdlib." + Path(path).stem
-    else:
-        return path or "?"
-    parts = [part for part in parts[:2] if not part.endswith(".py")] or [Path(parts[0]).stem]
-    return ".".join(parts)
+    """py-spy names files from their import root: `django/db/models/query.py` → `django.db`,
+    `parvis/comments/reading.py` → `parvis.comments`, `threading.py` → `threading`."""
+    parts = path.removesuffix(".py").strip("<>").split("/")
+    return ".".join(parts[:2]) if len(parts) > 2 else parts[0]
 
 
 def _short(frame: str) -> str:
     match = _FRAME.match(frame)
-    if not match:
-        return frame
-    path = match["file"]
-    for marker in ("site-packages/", "/parvis/"):
-        if marker in path:
-            path = ("parvis/" if marker == "/parvis/" else "") + path.split(marker, 1)[1]
-    return f"{match['name']} ({path})"
+    return f"{match['name']} ({match['file']})" if match else frame
 
 
 def summarise(raw: str, top: int = 20) -> dict[str, Any]:
@@ -63,7 +52,7 @@ def summarise(raw: str, top: int = 20) -> dict[str, Any]:
         running = _FRAME.match(frames[-1])
         by_area[_area(running["file"] if running else "")] += count
         leaf[_short(frames[-1])] += count
-        for name in {_short(frame) for frame in frames}:
+        for name in {_short(frame) for frame in frames if "(parvis/" in frame}:
             inclusive[name] += count
 
     def shares(counter: Counter[str], limit: int) -> list[tuple[str, float]]:
@@ -77,8 +66,10 @@ def summarise(raw: str, top: int = 20) -> dict[str, Any]:
     }
 
 
-def record(root: int, seconds: float, output: Path, load: Callable[[], None]) -> dict[str, Any]:
-    """Run `load` (which lasts a little longer than `seconds`) and py-spy on the tree under `root` meanwhile."""
+def record(root: int, seconds: float, output: Path, load: Callable[[], None], *, gil: bool = True) -> dict[str, Any]:
+    """Run `load` (which lasts a little longer than `seconds`) and py-spy on the tree under `root` meanwhile.
+    With `gil`, only the samples of threads holding the GIL (CPU); without, every thread not idle (also those
+    waiting in C code with the GIL released, such as on SQLite's write lock)."""
     output.parent.mkdir(parents=True, exist_ok=True)
     driver = threading.Thread(target=load, daemon=True)
     driver.start()

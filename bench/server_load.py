@@ -101,38 +101,48 @@ def scenario_request(target: Target, scenario: str) -> dict[str, Any]:
     if scenario == "thread_read":
         return {"path": target.thread_path()}
     path, body = target.counts_request() if scenario == "counts" else target.create_request()
-    return {"path": path, "method": "POST", "body": body, "headers": JSON_HEADERS}
+    return {"path": path, "method": "POST", "body": body, "headers": JSON_HEADERS, "statuses": scenario == "create"}
 
 
-def settle(url: str, limit: float = 120.0) -> None:
-    """Wait until `url` answers quickly: requests a finished wrk run left queued in the server are done first,
-    so they are not counted against the next measurement (a slow server can have dozens waiting)."""
+def settled(url: str, limit: float = 20.0) -> bool:
+    """Whether `url` answers within a second before `limit`: the requests a finished wrk run left queued in
+    the server are served first, and must not be counted against the next measurement."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         started = time.monotonic()
         with contextlib.suppress(OSError):
             fetch(url)
-            if time.monotonic() - started < 0.5:
-                return
+            if time.monotonic() - started < 1.0:
+                return True
         time.sleep(0.2)
+    return False
 
 
-def measure(
-    name: str, target: Target, url: str, connections: list[int], seconds: float, scenarios: tuple[str, ...]
-) -> dict[str, dict[str, dict[str, float | int]]]:
+def settle(server: Any, url: str) -> None:
+    """A server still busy with a finished run's queue (Isso's sync workers serve every queued request, even
+    those whose client has gone) is restarted instead of waited for: its queue can take minutes to drain."""
+    if not settled(url):
+        log(f"{server.name}: still serving the previous run's queue; restarting it")
+        server.stop()
+        server.start()
+
+
+def measure(name: str, target: Target, args: argparse.Namespace) -> dict[str, dict[str, dict[str, float | int]]]:
+    """Each scenario at each connection count, after a 1-second warm-up, on a server that has settled."""
     figures: dict[str, dict[str, dict[str, float | int]]] = {}
+    url, connections, seconds = target.url, args.connections, args.duration
     quick = url + target.health_path()
-    for scenario in scenarios:
+    for scenario in args.scenarios:
         request = scenario_request(target, scenario)
         wrk.run(url, connections=connections[0], seconds=1, **request)  # warm-up, not recorded
         figures[scenario] = {}
         for count in connections:
-            settle(quick)
+            settle(target.server, quick)
             load = wrk.run(url, connections=count, seconds=seconds, **request)
             figures[scenario][str(count)] = load.to_json()
             log(
                 f"{name:18} {scenario:12} c={count:<3} {load.rps:9.1f} req/s  p50 {load.p50_ms:8.2f} ms  "
-                f"p99 {load.p99_ms:8.2f} ms  errors {load.errors}"
+                f"p99 {load.p99_ms:8.2f} ms  errors {load.errors}  {load.statuses or ''}"
             )
     return figures
 
@@ -178,8 +188,8 @@ def run_isso(work: Path, args: argparse.Namespace, report: dict[str, Any]) -> No
         report["seeding"]["isso"]["seconds"] = round(time.monotonic() - started, 1)
         report["checks"]["isso"] = check_isso(isso)
         log(f"Isso seeded: {report['seeding']['isso']} {report['checks']['isso']}")
-        with PeakSampler(isso.server.pid) as memory:
-            report["load"]["isso"] = measure("isso", isso, isso.url, args.connections, args.duration, SCENARIOS)
+        with PeakSampler(lambda: isso.server.pid) as memory:
+            report["load"]["isso"] = measure("isso", isso, args)
         report["memory"]["isso"] = {
             "peak_rss_kib": memory.peak_rss_kib,
             "peak_pss_kib": memory.peak_pss_kib,
@@ -204,8 +214,8 @@ def run_parvis(label: str, database_url: str, work: Path, args: argparse.Namespa
         check, raw = check_parvis(parvis)
         report["checks"][name] = check
         log(f"{name} seeded: {seeding} {check}")
-        with PeakSampler(parvis.server.pid) as memory:
-            report["load"][name] = measure(name, parvis, parvis.url, args.connections, args.duration, SCENARIOS)
+        with PeakSampler(lambda: parvis.server.pid) as memory:
+            report["load"][name] = measure(name, parvis, args)
         report["memory"][name] = {
             "peak_rss_kib": memory.peak_rss_kib,
             "peak_pss_kib": memory.peak_pss_kib,
@@ -220,17 +230,19 @@ def run_parvis(label: str, database_url: str, work: Path, args: argparse.Namespa
 def profile_slowest(parvis: parvis_prod.Parvis, figures: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     """py-spy on every server process while one path is under load, for the two paths with the fewest req/s."""
     top = str(args.connections[-1])
-    slowest = sorted(SCENARIOS, key=lambda scenario: figures[scenario][top]["rps"])[:2]
+    slowest = sorted(figures, key=lambda scenario: figures[scenario][top]["rps"])[:2]
     found: dict[str, Any] = {}
     for scenario in slowest:
         request = scenario_request(parvis, scenario)
-        output = BENCH / ".work" / "profiles" / f"{scenario}.txt"
 
         def load(request: dict[str, Any] = request) -> None:
             wrk.run(parvis.url, connections=args.connections[-1], seconds=args.profile_seconds + 2, **request)
 
-        log(f"profiling {scenario} for {args.profile_seconds} s (py-spy, all server processes)")
-        found[scenario] = profiling.record(parvis.server.pid, args.profile_seconds, output, load)
+        for mode, gil in (("cpu", True), ("wall", False)):
+            settle(parvis.server, parvis.url + parvis.health_path())
+            output = BENCH / ".work" / "profiles" / f"{scenario}-{mode}.txt"
+            log(f"profiling {scenario} ({mode}) for {args.profile_seconds} s (py-spy, all server processes)")
+            found[f"{scenario}-{mode}"] = profiling.record(parvis.server.pid, args.profile_seconds, output, load, gil=gil)
     return found
 
 
@@ -335,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         choices=["isso", "sqlite", "postgresql", "nginx"],
         default=["isso", "sqlite", "postgresql", "nginx"],
     )
+    parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS, default=list(SCENARIOS))
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="Parvis server processes")
     parser.add_argument("--isso-workers", type=int, default=os.cpu_count() or 1, help="gunicorn workers for Isso")
     parser.add_argument(
@@ -411,6 +424,11 @@ def main(argv: list[str] | None = None) -> int:
                     )
                 report["load"]["nginx-static"] = figures
     finally:
+        logs = BENCH / ".work" / "logs"
+        shutil.rmtree(logs, ignore_errors=True)
+        logs.mkdir(parents=True)
+        for found in work.glob("*/*.log"):
+            shutil.copy(found, logs / f"{found.parent.name}-{found.name}")
         shutil.rmtree(work, ignore_errors=True)
     report["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     report["seconds"] = round(time.monotonic() - begun, 1)

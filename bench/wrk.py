@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 MARK = "WRKJSON "
 # A request waits this long before wrk counts it as timed out (a slow peer must still be measured, not dropped).
@@ -27,6 +28,7 @@ local method, path, body, threads = "%(method)s", "%(path)s", "%(body)s", %(thre
 local counter, id = 0, 0
 local headers = {%(headers)s}
 local created = {}
+statuses = {}
 
 setup = function(thread)
   table.insert(created, thread)
@@ -47,8 +49,17 @@ request = function()
   return wrk.format(method, p, headers, b)
 end
 
+%(response)s
+
 done = function(summary, latency, requests)
   local e = summary.errors
+  local merged = {}
+  for _, thread in ipairs(created) do
+    for code, count in pairs(thread:get("statuses") or {}) do merged[code] = (merged[code] or 0) + count end
+  end
+  local parts = {}
+  for code, count in pairs(merged) do table.insert(parts, string.format('"%%s": %%d', code, count)) end
+  io.write("STATUSES {" .. table.concat(parts, ", ") .. "}\n")
   io.write(string.format(
     '%(mark)s{"requests": %%d, "duration_us": %%d, "bytes": %%d, "p50_us": %%d, "p99_us": %%d, "max_us": %%d, '
     .. '"connect_errors": %%d, "read_errors": %%d, "write_errors": %%d, "status_errors": %%d, "timeouts": %%d}\\n',
@@ -71,8 +82,9 @@ class Load:
     max_ms: float
     errors: int
     timeouts: int
+    statuses: dict[str, int]
 
-    def to_json(self) -> dict[str, float | int]:
+    def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -80,7 +92,16 @@ def available() -> bool:
     return shutil.which("wrk") is not None
 
 
-def _lua(method: str, path: str, body: str, headers: dict[str, str], threads: int) -> str:
+# Counting the answers' statuses makes wrk parse every answer: only for the runs that need to know (writes).
+_COUNT_STATUSES = """
+response = function(status, headers, body)
+  local code = tostring(status)
+  statuses[code] = (statuses[code] or 0) + 1
+end
+"""
+
+
+def _lua(method: str, path: str, body: str, headers: dict[str, str], threads: int, statuses: bool) -> str:
     pairs = ", ".join(f'["{name}"] = "{value.translate(_LUA_ESCAPES)}"' for name, value in headers.items())
     return _SCRIPT % {
         "method": method,
@@ -89,6 +110,7 @@ def _lua(method: str, path: str, body: str, headers: dict[str, str], threads: in
         "threads": threads,
         "headers": pairs,
         "mark": MARK,
+        "response": _COUNT_STATUSES if statuses else "",
     }
 
 
@@ -103,11 +125,12 @@ def run(
     headers: dict[str, str] | None = None,
     threads: int = 200,
     wrk_threads: int | None = None,
+    statuses: bool = False,
 ) -> Load:
     """One bounded wrk run (`seconds` long, killed after twice that plus 30 s) against `base_url` + `path`."""
     workers = max(1, min(connections, wrk_threads or os.cpu_count() or 1))
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_lua(method, path, body, headers or {}, threads))
+        script.write(_lua(method, path, body, headers or {}, threads, statuses))
     try:
         command = [
             "wrk",
@@ -132,6 +155,8 @@ def run(
     if finished.returncode or not lines:
         raise RuntimeError(f"wrk failed ({finished.returncode}): {finished.stdout[-2000:]}{finished.stderr[-2000:]}")
     figures = json.loads(lines[-1][len(MARK) :])
+    counted = [line for line in finished.stdout.splitlines() if line.startswith("STATUSES ")]
+    answered = {code: int(n) for code, n in json.loads(counted[-1][len("STATUSES ") :]).items()} if counted else {}
     duration = figures["duration_us"] / 1e6
     errors = sum(figures[name] for name in ("connect_errors", "read_errors", "write_errors", "status_errors"))
     good = max(0, figures["requests"] - figures["status_errors"])
@@ -145,4 +170,5 @@ def run(
         max_ms=round(figures["max_us"] / 1000, 2),
         errors=errors,
         timeouts=figures["timeouts"],
+        statuses=answered,
     )
