@@ -242,7 +242,8 @@ def profile_slowest(parvis: parvis_prod.Parvis, figures: dict[str, Any], args: a
             settle(parvis.server, parvis.url + parvis.health_path())
             output = BENCH / ".work" / "profiles" / f"{scenario}-{mode}.txt"
             log(f"profiling {scenario} ({mode}) for {args.profile_seconds} s (py-spy, all server processes)")
-            found[f"{scenario}-{mode}"] = profiling.record(parvis.server.pid, args.profile_seconds, output, load, gil=gil)
+            pid = parvis.server.pid
+            found[f"{scenario}-{mode}"] = profiling.record(pid, args.profile_seconds, output, load, gil=gil)
     return found
 
 
