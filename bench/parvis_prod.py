@@ -92,11 +92,22 @@ class Parvis:
             raise RuntimeError(f"parvis {' '.join(args)} failed: {finished.stdout}{finished.stderr}")
         return finished.stdout
 
-    def prepare(self) -> None:
-        """Tables, the bench site and its seeding policy; before the server starts."""
-        self.cli("migrate")
-        self.cli("site", "create", SITE, "--name", "Bench", "--origin", "http://127.0.0.1", "--language", "fr")
-        self._policy(SEEDING_POLICY, "seeding: no surge or velocity holds")
+    def prepare(self) -> str:
+        """Tables, the bench site, its seeding policy and the listing threads (ORM), before the server starts:
+        a long write transaction while it ran would make the task worker's poll wait on SQLite's lock (it exits
+        with "database is locked" after the timeout)."""
+        seeded = subprocess.run(  # noqa: S603 (fixed argument list)
+            [str(PYTHON), str(ROOT / "bench" / "parvis_seed.py"), SITE, json.dumps(SEEDING_POLICY)],
+            env=self.env,
+            cwd=self.work,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        if seeded.returncode:
+            raise RuntimeError(f"bench/parvis_seed.py failed: {seeded.stdout}{seeded.stderr[-3000:]}")
+        return f"ORM bulk insert: {seeded.stdout.strip()}"
 
     def _policy(self, config: dict, note: str) -> None:
         path = self.work / "policy.json"
@@ -111,20 +122,6 @@ class Parvis:
         )
         with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
             return dict(json.load(answer))
-
-    def seed_listing(self) -> str:
-        """The listing threads through the ORM, before the server starts: one long write transaction would
-        make the task worker's poll wait on SQLite's lock (it exits with "database is locked" after the timeout)."""
-        seeded = subprocess.run(  # noqa: S603 (fixed argument list)
-            [str(PYTHON), str(ROOT / "bench" / "parvis_seed.py"), SITE],
-            env=self.env,
-            cwd=self.work,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        return f"ORM bulk insert: {seeded.stdout.strip()}"
 
     def seed_thread(self) -> str:
         """The 200-comment thread through the public API (every comment moderated), then the default policy."""

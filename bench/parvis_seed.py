@@ -1,8 +1,13 @@
-"""Seed Parvis's database through the ORM with the 1,000 listing threads of 20 published comments.
+"""Prepare Parvis's database in one process: migrate, create the bench site, save its seeding policy, and
+write the 1,000 listing threads of 20 published comments through the ORM.
 
-Run by the harness with the project's interpreter and the server's environment (production settings):
+Run by the harness with the project's interpreter and the server's environment (production settings),
+before the server starts:
 
-    PARVIS_DATABASE_URL=... PARVIS_SECRET_KEY=... .venv/bin/python bench/parvis_seed.py SITE_SLUG
+    PARVIS_DATABASE_URL=... PARVIS_SECRET_KEY=... .venv/bin/python bench/parvis_seed.py SITE_SLUG POLICY_JSON
+
+(one process instead of `parvis migrate`, `parvis site create`, `parvis moderation policy` and a seed: each
+start of Django costs seconds on a loaded machine).
 
 20,000 comments through the API would each run the whole moderation pipeline (about as long as the
 create measurement itself, for minutes), so they are bulk-inserted as the post action stores a published
@@ -12,6 +17,7 @@ posted through the public API instead.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from datetime import timedelta
@@ -25,6 +31,7 @@ import django
 
 django.setup()
 
+from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from seed_data import LISTING_COMMENTS, LISTING_THREADS, listing_key, listing_thread  # noqa: E402
@@ -32,6 +39,7 @@ from seed_data import LISTING_COMMENTS, LISTING_THREADS, listing_key, listing_th
 from parvis.comments.models import Comment, Status  # noqa: E402
 from parvis.comments.rendering import render  # noqa: E402
 from parvis.core.models import Site  # noqa: E402
+from parvis.moderation.policy import save_policy  # noqa: E402
 from parvis.threads.models import Thread  # noqa: E402
 
 
@@ -90,5 +98,12 @@ def seed(slug: str) -> int:
     return len(tops) + len(replies)
 
 
+def prepare(slug: str, policy: dict) -> int:
+    call_command("migrate", "--noinput", verbosity=0)
+    call_command("site", "create", slug, "--name=Bench", "--origin=http://127.0.0.1", "--language=fr")
+    save_policy(Site.objects.get(slug=slug), policy, note="seeding: no surge or velocity holds")
+    return seed(slug)
+
+
 if __name__ == "__main__":
-    print(f"{seed(sys.argv[1])} comments written")
+    print(f"{prepare(sys.argv[1], json.loads(sys.argv[2]))} comments written")

@@ -204,8 +204,7 @@ def run_parvis(label: str, database_url: str, work: Path, args: argparse.Namespa
     name = f"parvis-{label}"
     started = time.monotonic()
     log(f"{name}: migrate, site, listing seed")
-    parvis.prepare()
-    seeding = {"listing": parvis.seed_listing()}
+    seeding = {"listing": parvis.prepare()}
     with running(parvis.server):
         log(f"{name}: serving on {parvis.url}; posting the 200-comment thread")
         seeding["big_thread"] = parvis.seed_thread()
