@@ -107,7 +107,7 @@ class Parvis:
         )
         if seeded.returncode:
             raise RuntimeError(f"bench/parvis_seed.py failed: {seeded.stdout}{seeded.stderr[-3000:]}")
-        return f"ORM bulk insert: {seeded.stdout.strip()}"
+        return f"ORM bulk insert: {seeded.stdout.strip().splitlines()[-1]}"
 
     def _policy(self, config: dict, note: str) -> None:
         path = self.work / "policy.json"

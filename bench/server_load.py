@@ -318,6 +318,45 @@ def table(report: dict[str, Any], args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
+def markdown(report: dict[str, Any], args: argparse.Namespace) -> str:
+    """The run as a RESULTS.md section: machine, command, table, ratios, budgets, profiles."""
+    facts = report["machine"]
+    lines = [
+        f"## Parvis against Isso and a static nginx — {report['date']}",
+        "",
+        f"Command: `{report['command']}` ({report.get('seconds', '?')} s in all). Machine: {facts['cpus']} cores "
+        f"({facts['cpu_model']}), {facts['memory_gib']} GiB, kernel {facts['kernel']}, Python {facts['python']}, "
+        f"{facts['wrk']}; load average {facts['load_average']} before, {facts.get('load_average_after')} after.",
+        "",
+        table(report, args),
+        "",
+    ]
+    for key in ("ratios", "ratios_postgresql"):
+        if key in report:
+            lines.append(f"- `{key}`: " + ", ".join(f"{name} **{value}**" for name, value in report[key].items()))
+    for key in ("budgets", "budgets_postgresql"):
+        verdicts = report.get(key, {})
+        if verdicts:
+            said = [
+                f"{name} {v['value']} ({v['budget']}) {'met' if v['met'] else '**missed**'}"
+                for name, v in verdicts.items()
+            ]
+            lines.append(f"- `{key}`: " + "; ".join(said))
+    widget = report["widget"]
+    lines.append(f"- widget: {widget}")
+    lines.append(f"- memory (KiB): {report['memory']}")
+    for name, found in report.get("profiles", {}).items():
+        if "error" in found:
+            lines.append(f"- profile {name}: {found['error']}")
+            continue
+        lines.append(f"- profile {name} ({found['samples']} samples, {found['raw']}):")
+        lines.append("  - by package: " + ", ".join(f"{area} {share}%" for area, share in found["by_area"][:10]))
+        lines.append("  - running: " + ", ".join(f"{frame} {share}%" for frame, share in found["self"][:8]))
+        own = ", ".join(f"{frame} {share}%" for frame, share in found["inclusive"][:12])
+        lines.append(f"  - Parvis inclusive: {own}")
+    return "\n".join(lines) + "\n"
+
+
 def widget_bytes() -> dict[str, int]:
     """What a reader downloads of Parvis's widget (loader, app JS, app CSS), each file gzipped at level 9."""
     meta = json.loads(WIDGET_META.read_text())
@@ -357,7 +396,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--profile-seconds", type=float, default=5.0, help="py-spy per slow path; 0: no profile")
     parser.add_argument("--out", type=Path, default=BENCH / "results.json")
+    parser.add_argument("--markdown", type=Path, default=BENCH / ".work" / "server_load.md", help="the run in Markdown")
+    parser.add_argument("--report-only", type=Path, default=None, help="only write --markdown from this results.json")
     args = parser.parse_args(argv)
+    if args.report_only:
+        args.markdown.write_text(markdown(json.loads(args.report_only.read_text()), args))
+        print(args.markdown.read_text())
+        return 0
     if not wrk.available():
         print("wrk is missing: `apt-get install wrk` (make bench installs it)", file=sys.stderr)
         return 2
@@ -446,6 +491,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{'met' if verdict['met'] else 'MISSED'}"
             )
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    args.markdown.parent.mkdir(parents=True, exist_ok=True)
+    args.markdown.write_text(markdown(report, args))
     log(f"wrote {args.out} ({report['seconds']} s in all)")
     return 0
 

@@ -59,7 +59,7 @@ done = function(summary, latency, requests)
   end
   local parts = {}
   for code, count in pairs(merged) do table.insert(parts, string.format('"%%s": %%d', code, count)) end
-  io.write("STATUSES {" .. table.concat(parts, ", ") .. "}\n")
+  io.write("STATUSES {" .. table.concat(parts, ", ") .. "}\\n")
   io.write(string.format(
     '%(mark)s{"requests": %%d, "duration_us": %%d, "bytes": %%d, "p50_us": %%d, "p99_us": %%d, "max_us": %%d, '
     .. '"connect_errors": %%d, "read_errors": %%d, "write_errors": %%d, "status_errors": %%d, "timeouts": %%d}\\n',
