@@ -65,11 +65,11 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def fetch(url: str, body: str | None = None) -> bytes:
+def fetch(url: str, body: str | None = None, timeout: float = 60) -> bytes:
     request = urllib.request.Request(  # noqa: S310 (the harness's own servers on 127.0.0.1)
         url, data=body.encode() if body is not None else None, headers=JSON_HEADERS
     )
-    with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
         return bytes(answer.read())
 
 
@@ -111,7 +111,7 @@ def settled(url: str, limit: float = 20.0) -> bool:
     while time.monotonic() < deadline:
         started = time.monotonic()
         with contextlib.suppress(OSError):
-            fetch(url)
+            fetch(url, timeout=2)
             if time.monotonic() - started < 1.0:
                 return True
         time.sleep(0.2)
@@ -134,7 +134,8 @@ def measure(name: str, target: Target, args: argparse.Namespace) -> dict[str, di
     quick = url + target.health_path()
     for scenario in args.scenarios:
         request = scenario_request(target, scenario)
-        wrk.run(url, connections=connections[0], seconds=1, **request)  # warm-up, not recorded
+        # Warm-up, not recorded: two connections, so a slow server is not left with a long queue.
+        wrk.run(url, connections=2, seconds=1, **request)
         figures[scenario] = {}
         for count in connections:
             settle(target.server, quick)

@@ -25,23 +25,22 @@ _LUA_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n"})
 
 _SCRIPT = """
 local method, path, body, threads = "%(method)s", "%(path)s", "%(body)s", %(threads)d
-local counter, id = 0, 0
+-- `thread_id` is a global each thread receives from setup() (a local would shadow it): requests of two
+-- threads never share an `n`.
+local counter = 0
+thread_id = 0
 local headers = {%(headers)s}
 local created = {}
 statuses = {}
 
 setup = function(thread)
   table.insert(created, thread)
-  thread:set("id", #created)
-end
-
-init = function(args)
-  id = tonumber(wrk.thread:get("id")) or 0
+  thread:set("thread_id", #created)
 end
 
 request = function()
   counter = counter + 1
-  local n = id * 100000000 + counter
+  local n = thread_id * 100000000 + counter
   local k = tostring(n %% threads)
   local p = path:gsub("{n}", tostring(n)):gsub("{k}", k)
   local b = nil
