@@ -446,7 +446,9 @@ def main(argv: list[str] | None = None) -> int:
             if not postgres_answers(args.postgres_url):
                 log(f"PostgreSQL does not answer at {args.postgres_url}: skipped")
                 return
-            url = parvis_prod.postgres_url(args.postgres_url)
+            # conn_max_age=0: the default (60 s) keeps a connection per request thread under ASGI, and 64
+            # connections exhausted max_connections (100) with "too many clients" 500s.
+            url = parvis_prod.postgres_url(args.postgres_url) + "?conn_max_age=0"
             try:
                 raw = run_parvis("postgresql", url, work, args, report)
                 thread_bytes = thread_bytes or raw
