@@ -19,6 +19,16 @@ from typing import Any
 
 PY_SPY = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "py-spy"
 RATE = 97  # samples per second; off the round numbers so it does not beat with periodic work
+# Frames where a thread waits (for work, a lock, the event loop) though py-spy saw it active: counted apart.
+WAITING = (
+    "_worker (concurrent/futures/thread.py)",
+    "Condition.wait (threading.py)",
+    "EpollSelector.select (selectors.py)",
+    "Thread._wait_for_tstate_lock (threading.py)",
+    "Popen.poll (multiprocessing/popen_fork.py)",
+    "BaseSelectorEventLoop._write_to_self (asyncio/selector_events.py)",
+    "BaseSelectorEventLoop._read_from_self (asyncio/selector_events.py)",
+)
 _LINE = re.compile(r"^(?P<stacks>.*) (?P<count>\d+)$")
 _FRAME = re.compile(r"^(?P<name>.*) \((?P<file>[^:()]*)(:\d+)?\)$")
 
@@ -39,7 +49,7 @@ def summarise(raw: str, top: int = 20) -> dict[str, Any]:
     by_area: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     leaf: Counter[str] = Counter()
-    total = 0
+    total = waiting = 0
     for line in raw.splitlines():
         match = _LINE.match(line.strip())
         if not match:
@@ -48,11 +58,14 @@ def summarise(raw: str, top: int = 20) -> dict[str, Any]:
         frames = [frame for frame in match["stacks"].split(";") if _FRAME.match(frame)]
         if not frames:
             continue
+        if _short(frames[-1]) in WAITING:
+            waiting += count
+            continue
         total += count
         running = _FRAME.match(frames[-1])
         by_area[_area(running["file"] if running else "")] += count
         leaf[_short(frames[-1])] += count
-        for name in {_short(frame) for frame in frames if "(parvis/" in frame}:
+        for name in {_short(frame) for frame in frames if "(parvis/" in frame and "Middleware" not in frame}:
             inclusive[name] += count
 
     def shares(counter: Counter[str], limit: int) -> list[tuple[str, float]]:

@@ -350,7 +350,8 @@ def markdown(report: dict[str, Any], args: argparse.Namespace) -> str:
         if "error" in found:
             lines.append(f"- profile {name}: {found['error']}")
             continue
-        lines.append(f"- profile {name} ({found['samples']} samples, {found['raw']}):")
+        waiting = found.get("waiting_samples", 0)
+        lines.append(f"- profile {name} ({found['samples']} samples working, {waiting} waiting; bench/{found['raw']}):")
         lines.append("  - by package: " + ", ".join(f"{area} {share}%" for area, share in found["by_area"][:10]))
         lines.append("  - running: " + ", ".join(f"{frame} {share}%" for frame, share in found["self"][:8]))
         own = ", ".join(f"{frame} {share}%" for frame, share in found["inclusive"][:12])
@@ -379,7 +380,7 @@ def postgres_answers(url: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement (default 10)")
+    parser.add_argument("--duration", type=float, default=8.0, help="seconds per measurement (default 8)")
     parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
     parser.add_argument(
         "--only",
