@@ -1,8 +1,9 @@
 """One load tool for every server: Debian's `wrk`, driven by a generated Lua script.
 
-The script sends a fixed GET, or a POST whose path and body may contain `{n}` (unique per request: a
-comment is never a duplicate of another) and `{k}` (a thread number, `n` modulo `threads`), and prints its
-figures as one JSON line when the run ends, so no text output of wrk is parsed. Requests answered with a
+The script sends a fixed GET, or a POST whose path and body may contain `{n}` (unique per request and per
+run: a comment is never a duplicate of another) and `{k}` (a thread number below `threads`, spreading the
+writes over threads), and prints its figures as one JSON line when the run ends, so no text output of wrk
+is parsed. Requests answered with a
 status outside 2xx/3xx count as errors and are left out of the requests per second reported here.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -24,7 +26,7 @@ TIMEOUT = 30
 _LUA_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n"})
 
 _SCRIPT = """
-local method, path, body, threads = "%(method)s", "%(path)s", "%(body)s", %(threads)d
+local method, path, body, threads, run = "%(method)s", "%(path)s", "%(body)s", %(threads)d, "%(run)s"
 -- `thread_id` is a global each thread receives from setup() (a local would shadow it): requests of two
 -- threads never share an `n`.
 local counter = 0
@@ -40,11 +42,12 @@ end
 
 request = function()
   counter = counter + 1
-  local n = thread_id * 100000000 + counter
-  local k = tostring(n %% threads)
-  local p = path:gsub("{n}", tostring(n)):gsub("{k}", k)
+  -- `run` differs between runs: a run never repeats the text a previous run posted on the same thread.
+  local n = run .. "." .. tostring(thread_id) .. "." .. tostring(counter)
+  local k = tostring((thread_id * 7919 + counter) %% threads)
+  local p = path:gsub("{n}", n):gsub("{k}", k)
   local b = nil
-  if body ~= "" then b = body:gsub("{n}", tostring(n)):gsub("{k}", k) end
+  if body ~= "" then b = body:gsub("{n}", n):gsub("{k}", k) end
   return wrk.format(method, p, headers, b)
 end
 
@@ -107,6 +110,7 @@ def _lua(method: str, path: str, body: str, headers: dict[str, str], threads: in
         "path": path.translate(_LUA_ESCAPES),
         "body": body.translate(_LUA_ESCAPES),
         "threads": threads,
+        "run": secrets.token_hex(4),
         "headers": pairs,
         "mark": MARK,
         "response": _COUNT_STATUSES if statuses else "",
