@@ -46,33 +46,41 @@ def _kib(path: Path, field: str) -> int:
     return 0
 
 
-def tree_memory(root: int) -> tuple[int, int, int]:
-    """(RSS KiB, PSS KiB, processes) of the tree under `root` now."""
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")[:100].strip()
+    except OSError:
+        return "?"
+
+
+def tree_memory(root: int) -> tuple[int, int, list[tuple[int, str]]]:
+    """(RSS KiB, PSS KiB, [(RSS KiB, command) per process]) of the tree under `root` now."""
     pids = descendants(root)
-    rss = sum(_kib(Path(f"/proc/{pid}/status"), "VmRSS:") for pid in pids)
+    each = [(_kib(Path(f"/proc/{pid}/status"), "VmRSS:"), _command(pid)) for pid in pids]
     pss = sum(_kib(Path(f"/proc/{pid}/smaps_rollup"), "Pss:") for pid in pids)
-    return rss, pss, len(pids)
+    return sum(rss for rss, _ in each), pss, each
 
 
 class PeakSampler:
     """Context manager: samples `tree_memory(root())` every INTERVAL seconds (`root` gives the server's pid now:
-    it may be restarted); `peak_rss_kib`, `peak_pss_kib` and `processes` afterwards."""
+    it may be restarted); `peak_rss_kib`, `peak_pss_kib`, `processes` and `at_peak` (RSS per process) afterwards."""
 
     def __init__(self, root: Callable[[], int]) -> None:
         self.root = root
         self.peak_rss_kib = 0
         self.peak_pss_kib = 0
         self.processes = 0
+        self.at_peak: list[tuple[int, str]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
     def sample(self) -> None:
         try:
-            rss, pss, count = tree_memory(self.root())
+            rss, pss, each = tree_memory(self.root())
         except RuntimeError:  # between a stop and a start
             return
         if rss > self.peak_rss_kib:
-            self.peak_rss_kib, self.processes = rss, count
+            self.peak_rss_kib, self.processes, self.at_peak = rss, len(each), each
         self.peak_pss_kib = max(self.peak_pss_kib, pss)
 
     def _loop(self) -> None:

@@ -196,6 +196,7 @@ def run_isso(work: Path, args: argparse.Namespace, report: dict[str, Any]) -> No
             "peak_pss_kib": memory.peak_pss_kib,
             "processes": memory.processes,
             "workers": args.isso_workers,
+            "at_peak": memory.at_peak,
         }
     report["widget"]["isso_embed_gzip"] = isso_peer.embed_gzip_bytes()
 
@@ -221,6 +222,7 @@ def run_parvis(label: str, database_url: str, work: Path, args: argparse.Namespa
             "peak_pss_kib": memory.peak_pss_kib,
             "processes": memory.processes,
             "workers": args.workers,
+            "at_peak": memory.at_peak,
         }
         if args.profile_seconds and label == "sqlite":
             report["profiles"] = profile_slowest(parvis, report["load"][name], args)
@@ -345,7 +347,15 @@ def markdown(report: dict[str, Any], args: argparse.Namespace) -> str:
             lines.append(f"- `{key}`: " + "; ".join(said))
     widget = report["widget"]
     lines.append(f"- widget: {widget}")
-    lines.append(f"- memory (KiB): {report['memory']}")
+    for server, memory in report["memory"].items():
+        parts = " + ".join(
+            f"{rss / 1024:.0f}" + (" (task worker)" if "worker" in command.split()[-1:] else "")
+            for rss, command in memory.get("at_peak", [])
+        )
+        lines.append(
+            f"- peak memory of {server}: RSS {memory['peak_rss_kib'] / 1024:.0f} MiB = {parts} MiB "
+            f"(PSS {memory['peak_pss_kib'] / 1024:.0f} MiB), {memory['processes']} processes"
+        )
     for name, found in report.get("profiles", {}).items():
         if "error" in found:
             lines.append(f"- profile {name}: {found['error']}")
