@@ -274,6 +274,13 @@ def summarise(report: dict[str, Any], args: argparse.Namespace) -> None:
             "rss_vs_isso": ratio(memory[server]["peak_rss_kib"], memory["isso"]["peak_rss_kib"]),
             "widget_gzip_vs_isso": ratio(widget.get("parvis_reader_gzip", 0), widget.get("isso_embed_gzip", 0)),
         }
+        for scenario in ("thread_read", "counts", "create"):
+            if rps("isso", scenario) == 0 and rps(server, scenario) > 0 and scenario in load.get("isso", {}):
+                # Isso answered nothing within the run: fewer than one answer per run, so the ratio is a lower bound.
+                ratios[f"{scenario}_vs_isso"] = ratio(rps(server, scenario), 1 / args.duration)
+                report.setdefault("notes", []).append(
+                    f"{server} {scenario}_vs_isso is a lower bound: Isso completed no request in {args.duration} s"
+                )
         key = "ratios" if server == "parvis-sqlite" else "ratios_postgresql"
         report[key] = ratios
         p99 = float(load[server]["thread_read"][top]["p99_ms"])
@@ -347,6 +354,7 @@ def markdown(report: dict[str, Any], args: argparse.Namespace) -> str:
             lines.append(f"- `{key}`: " + "; ".join(said))
     widget = report["widget"]
     lines.append(f"- widget: {widget}")
+    lines.extend(f"- note: {note}" for note in report.get("notes", []))
     for server, memory in report["memory"].items():
         parts = " + ".join(
             f"{rss / 1024:.0f}" + (" (task worker)" if "worker" in command.split()[-1:] else "")
