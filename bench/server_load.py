@@ -314,6 +314,9 @@ def table(report: dict[str, Any], args: argparse.Namespace) -> str:
             cells = []
             for server in servers:
                 figures = load[server].get(scenario, {}).get(count)
+                if figures and not figures["requests"]:
+                    cells.append(f"no answer within {figures['seconds']:.0f} s")
+                    continue
                 cells.append(
                     f"{figures['rps']:,.0f} req/s, p50 {figures['p50_ms']:.1f} / p99 {figures['p99_ms']:.1f} ms"
                     + (f", {figures['errors']} errors" if figures["errors"] else "")
