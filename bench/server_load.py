@@ -318,7 +318,7 @@ def table(report: dict[str, Any], args: argparse.Namespace) -> str:
                     cells.append(f"no answer within {figures['seconds']:.0f} s")
                     continue
                 cells.append(
-                    f"{figures['rps']:,.0f} req/s, p50 {figures['p50_ms']:.1f} / p99 {figures['p99_ms']:.1f} ms"
+                    f"{figures['rps']:,.{0 if figures['rps'] >= 10 else 1}f} req/s, p50 {figures['p50_ms']:.1f} / p99 {figures['p99_ms']:.1f} ms"
                     + (f", {figures['errors']} errors" if figures["errors"] else "")
                     if figures
                     else "—"
