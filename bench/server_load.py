@@ -317,12 +317,12 @@ def table(report: dict[str, Any], args: argparse.Namespace) -> str:
                 if figures and not figures["requests"]:
                     cells.append(f"no answer within {figures['seconds']:.0f} s")
                     continue
-                cells.append(
-                    f"{figures['rps']:,.{0 if figures['rps'] >= 10 else 1}f} req/s, p50 {figures['p50_ms']:.1f} / p99 {figures['p99_ms']:.1f} ms"
-                    + (f", {figures['errors']} errors" if figures["errors"] else "")
-                    if figures
-                    else "—"
-                )
+                if not figures:
+                    cells.append("—")
+                    continue
+                rate = f"{figures['rps']:,.{0 if figures['rps'] >= 10 else 1}f}"
+                errors = f", {figures['errors']} errors" if figures["errors"] else ""
+                cells.append(f"{rate} req/s, p50 {figures['p50_ms']:.1f} / p99 {figures['p99_ms']:.1f} ms{errors}")
             isso = load.get("isso", {}).get(scenario, {}).get(count)
             parvis = load.get("parvis-sqlite", {}).get(scenario, {}).get(count)
             share = f"{parvis['rps'] / isso['rps']:.2f}×" if isso and parvis and isso["rps"] else "—"
