@@ -288,7 +288,9 @@ def summarise(report: dict[str, Any], args: argparse.Namespace) -> None:
             )
         key = "ratios" if server == "parvis-sqlite" else "ratios_postgresql"
         report[key] = ratios
-        p99 = float(load[server]["thread_read"][top]["p99_ms"])
+        read = load[server].get("thread_read", {}).get(top, {})
+        # No answer within the run is no p99 at all, not a p99 of 0.
+        p99 = float(read["p99_ms"]) if read.get("requests") else None
         verdicts = {}
         for budget, (sense, limit) in BUDGETS.items():
             value = p99 if budget == "thread_read_p99_ms" else ratios.get(budget)
