@@ -1,6 +1,8 @@
 """Where a server's time goes under load: py-spy samples every process of its tree while wrk drives one path.
 
-py-spy (a dev dependency) reads the interpreters' stacks from outside, so the server runs unmodified. The
+py-spy (a dev dependency) reads the interpreters' stacks from outside, so the server runs unmodified; with
+`--nonblocking` it does not pause them either (paused while holding SQLite's write lock, a process made the
+others time out with "database is locked"). The
 raw (collapsed) stacks are kept in bench/.work/profiles/. Only samples of a thread holding the GIL are kept
 (`--gil`): threads waiting for a request, a lock or the GIL itself are not where the CPU went. The summary is
 the share of samples per package (by the frame that was running), the running functions, and Parvis's own
