@@ -14,7 +14,7 @@ WIDGET := widget
 WIDGET_BUILT := parvis/embed/static/parvis-widget/meta.json
 WIDGET_SOURCES := $(shell find $(WIDGET)/src -type f 2>/dev/null) $(WIDGET)/build.mjs
 
-.PHONY: all setup demo serve test test-sqlite test-postgres test-widget lint chromium messages widget bench clean
+.PHONY: all setup demo serve test test-sqlite test-postgres test-widget lint chromium messages widget bench bench-load bench-tools clean
 
 all: setup
 
@@ -83,11 +83,25 @@ lint: setup
 	$(BIN)/mypy
 
 # Measurements, never run by `make test` (timings are not test assertions). Results: bench/RESULTS.md.
-bench: setup chromium
+# BENCH_ARGS are passed to the server load comparison, e.g. `make bench BENCH_ARGS="--duration 5"`.
+BENCH_ARGS ?=
+bench: setup chromium bench-tools
 	$(BIN)/python bench/widget.py --comments 200 --runs 5
 	$(BIN)/python bench/moderation_latency.py --runs 20
 	$(BIN)/python bench/moderation_functional.py
 	$(BIN)/python bench/moderation_learning.py
+	$(MAKE) bench-load
+
+# Parvis against Isso (installed from PyPI into bench/.work/isso-venv) and a static nginx, under wrk:
+# about 15 minutes, writes bench/results.json. PostgreSQL is used when it answers on 127.0.0.1:5432.
+bench-load: setup bench-tools
+	$(BIN)/python bench/server_load.py $(BENCH_ARGS)
+
+# Debian's wrk (the load generator) and nginx (the static baseline; its service is not started here,
+# the harness runs it on a loopback port with its own configuration). CI and developers run as root.
+bench-tools:
+	@command -v wrk >/dev/null && test -x /usr/sbin/nginx || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var .pytest_cache $(WIDGET)/node_modules $(WIDGET)/.test-build parvis/embed/static/parvis-widget

@@ -45,7 +45,7 @@ def post(server: ParvisServer, payload: dict) -> dict:
 def seed(server: ParvisServer, count: int) -> None:
     parents: list[int] = []
     for number in range(count):
-        body = {
+        body: dict[str, object] = {
             "thread": {"key": KEY, "url": f"{server.url}/bench"},
             "body": f"Commentaire numéro {number} : *un avis* argumenté, avec [un lien](https://example.org/{number}).",
             "author": {"name": f"Lecteur {number}"},
