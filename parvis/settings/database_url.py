@@ -46,7 +46,10 @@ def parse(url: str, base_dir: Path) -> dict[str, Any]:
         }
     if parts.scheme in {"postgres", "postgresql"}:
         options = dict(parse_qsl(parts.query))
-        conn_max_age = int(options.pop("conn_max_age", "60"))
+        # 0 by default: under ASGI each request may run in a new thread, and a kept connection per thread
+        # piles up until PostgreSQL refuses clients ("too many clients" at 64 concurrent readers in bench/).
+        # Put a pooler (PgBouncer) in front for many connections; ?conn_max_age=N keeps them (WSGI servers).
+        conn_max_age = int(options.pop("conn_max_age", "0"))
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parts.path.lstrip("/")) or "parvis",
