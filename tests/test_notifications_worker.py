@@ -112,6 +112,11 @@ def outbox_state(server: ParvisServer) -> dict[str, int]:
         return {status: count for status, count in rows}
 
 
+def scheduled_tasks(server: ParvisServer) -> int:
+    with closing(_database(server)) as database:
+        return int(database.execute("SELECT COUNT(*) FROM django_tasks_database_dbtaskresult").fetchone()[0])
+
+
 def write_outbox(server: ParvisServer, count: int) -> None:
     """``count`` staff alerts to as many addresses, due now, written into the outbox before a worker runs."""
     now = datetime.now(UTC).isoformat(sep=" ")
@@ -262,3 +267,28 @@ def test_emails_wait_while_the_smtp_server_is_down_and_all_go_out_once_it_is_bac
         smtp.stop()
     ids = smtp.message_ids()
     assert len(ids) == 20 and set(ids.values()) == {1}
+
+
+def test_the_worker_outlives_a_database_locked_longer_than_its_timeout(
+    tmp_path: Path, migrated: Path, smtp: SmtpServer
+) -> None:
+    # Another process (a bulk import, say) holds SQLite's write lock for longer than the worker's 10 s timeout.
+    server = server_for(tmp_path, migrated, smtp.port)
+    worker = Worker(server)
+    worker.start()
+    try:
+        wait_until(lambda: scheduled_tasks(server) > 0, "the worker scheduling its periodic tasks", 60, worker.log())
+        with closing(_database(server)) as database:
+            # In WAL mode readers pass a writer; a connection in exclusive locking mode that has written keeps
+            # everyone out, the worker's polling reads included, until it closes.
+            database.execute("PRAGMA locking_mode=EXCLUSIVE")
+            database.execute("BEGIN EXCLUSIVE")
+            database.execute("UPDATE core_site SET name = name")
+            database.commit()
+            time.sleep(14)
+        wait_until(lambda: "database error" in worker.log(), "the worker reporting the lock", 30, worker.log())
+        assert worker.process is not None and worker.process.poll() is None, worker.log()
+        write_outbox(server, 3)
+        wait_until(lambda: len(smtp.message_ids()) >= 3, "the emails written after the lock sent", 60, worker.log())
+    finally:
+        worker.signal(signal.SIGTERM)
