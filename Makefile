@@ -71,7 +71,7 @@ test: setup chromium lint test-widget
 PYTEST_PARALLEL ?= -n $(shell nproc) --dist loadfile
 
 test-sqlite: setup
-	$(BIN)/pytest -q $(PYTEST_PARALLEL)
+	$(BIN)/pytest -q $(PYTEST_PARALLEL) --durations=20
 
 # The browser tests start their own server on SQLite whatever the suite's database: they run once, above.
 test-postgres: setup
