@@ -29,6 +29,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from memory import tree_memory  # noqa: E402 (bench/, the script's own folder)
+
 from tests.servers import HOST, ParvisServer  # noqa: E402
 
 KEY = "viral-story"
@@ -68,19 +70,9 @@ class Stream:
 
 
 def rss_kib(server: ParvisServer) -> int:
-    """Resident memory of the server's whole process group (granian and its workers), in KiB."""
-    from tests.servers import _group_members
-
+    """Resident memory of the server's whole process tree (granian, its workers, the task worker), in KiB."""
     assert server.process is not None
-    total = 0
-    for pid in _group_members(server.process.pid):
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total
+    return tree_memory(server.process.pid)[0]
 
 
 def post(http: httpx.Client, number: int) -> int:
