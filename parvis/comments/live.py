@@ -23,11 +23,12 @@ import asyncio
 import contextlib
 import json
 import logging
-import threading
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from asgiref.sync import sync_to_async
 from django.db import transaction
@@ -36,6 +37,9 @@ from django.db.models import Max
 from parvis import conf
 from parvis.comments.models import Comment, Status
 from parvis.threads.models import Thread
+
+if TYPE_CHECKING:
+    import redis
 
 logger = logging.getLogger(__name__)
 
@@ -181,19 +185,18 @@ def _watcher() -> Watcher:
     return watcher
 
 
-_publisher_lock = threading.Lock()
-_publishers: dict[str, object] = {}
+@lru_cache(maxsize=2)
+def _publisher(url: str) -> redis.Redis:
+    import redis
+
+    return redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
 
 
 def _publish(url: str) -> None:
     import redis
 
-    with _publisher_lock:
-        client = _publishers.get(url)
-        if client is None:
-            client = _publishers[url] = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
     try:
-        client.publish(CHANNEL, b"1")  # type: ignore[attr-defined]
+        _publisher(url).publish(CHANNEL, b"1")
     except (OSError, redis.RedisError) as error:
         logger.warning("live updates: no Redis publish (%s); other processes see it at their next poll", error)
 
