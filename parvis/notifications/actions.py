@@ -20,6 +20,7 @@ from parvis.core import ratelimit
 from parvis.core.clients import ClientFingerprint
 from parvis.core.exceptions import Code, ProblemError
 from parvis.core.models import Site
+from parvis.core.page_language import TRANSLATED
 from parvis.core.text import clean_line
 from parvis.moderation.models import AuditEntry
 from parvis.notifications import outbox, tokens
@@ -29,7 +30,6 @@ from parvis.threads.keys import MAX_URL_LENGTH, canonical_url, thread_key
 from parvis.threads.models import Thread
 
 TITLE_MAX = 300
-LANGUAGES = ("fr", "en", "he", "ar")
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def _checked(site: Site, request: Request) -> tuple[str, str]:
         raise ProblemError(Code.VALIDATION_FAILED, "kind must be thread or replies.", field="kind")
     if request.frequency not in Frequency.values:
         raise ProblemError(Code.VALIDATION_FAILED, "frequency must be instant or daily.", field="frequency")
-    return email, request.language if request.language in LANGUAGES else site.default_language
+    return email, request.language if request.language in TRANSLATED else site.default_language
 
 
 def subscribe_account(commenter: Commenter, request: Request) -> Subscription:

@@ -25,12 +25,12 @@ from django.utils.translation import ngettext
 
 from parvis import conf
 from parvis.comments.models import Comment, Status
+from parvis.core.page_language import TRANSLATED
 from parvis.notifications import tokens
 from parvis.notifications.addresses import header_text, smtp_address
 from parvis.notifications.models import OutboxMessage, OutboxStatus, SiteEmailSettings, Subscription
 
 RTL = {"he", "ar"}
-LANGUAGES = {"fr", "en", "he", "ar"}
 DEFAULT_COLOUR = "#1a5fb4"
 
 
@@ -240,7 +240,7 @@ def build(row: OutboxMessage, now: datetime | None = None) -> Built | None:
     builder = BUILDERS.get(row.kind)
     if builder is None:
         return None
-    language = row.language if row.language in LANGUAGES else "en"
+    language = row.language if row.language in TRANSLATED else "en"
     with translation.override(language):
         content = builder(row)
         if content is None:

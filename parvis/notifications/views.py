@@ -16,20 +16,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from parvis.core.models import Site
+from parvis.core.page_language import TRANSLATED, page_language
 from parvis.notifications import actions, tokens
-
-LANGUAGES = ("fr", "en", "he", "ar")
-
-
-def _language(request: HttpRequest, site: Site | None = None) -> str:
-    wanted = request.GET.get("lang", "")
-    if wanted in LANGUAGES:
-        return wanted
-    return site.default_language if site is not None and site.default_language in LANGUAGES else "en"
 
 
 def _invalid(request: HttpRequest, reason: str) -> HttpResponse:
-    with translation.override(_language(request)):
+    with translation.override(page_language(request)):
         return render(request, "notifications/invalid.html", {"reason": reason}, status=400)
 
 
@@ -40,7 +32,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     except tokens.TokenError as error:
         return _invalid(request, str(error))
     site = Site.objects.filter(pk=claim.site_id).first()
-    language = _language(request, site)
+    language = page_language(request, site)
     if request.method != "POST":
         with translation.override(language):
             return render(request, "notifications/confirm.html", {"site": site, "done": False})
@@ -49,7 +41,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     except tokens.TokenError as error:
         return _invalid(request, str(error))
     manage = tokens.manage_token(subscription.site_id, subscription.address_key)
-    with translation.override(subscription.language if subscription.language in LANGUAGES else language):
+    with translation.override(subscription.language if subscription.language in TRANSLATED else language):
         return render(
             request,
             "notifications/confirm.html",
@@ -67,14 +59,14 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return _invalid(request, str(error))
     site = Site.objects.filter(pk=claim.site_id).first()
     if request.method != "POST":
-        with translation.override(_language(request, site)):
+        with translation.override(page_language(request, site)):
             return render(request, "notifications/unsubscribe.html", {"site": site, "done": False})
     try:
         site = actions.unsubscribe(token)
     except tokens.TokenError as error:
         return _invalid(request, str(error))
     manage = tokens.manage_token(site.pk, claim.address_key)
-    with translation.override(_language(request, site)):
+    with translation.override(page_language(request, site)):
         return render(request, "notifications/unsubscribe.html", {"site": site, "done": True, "manage_token": manage})
 
 
@@ -90,7 +82,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
             current = actions.managed(token)
     except tokens.TokenError as error:
         return _invalid(request, str(error))
-    with translation.override(_language(request, current.site)):
+    with translation.override(page_language(request, current.site)):
         return render(
             request,
             "notifications/manage.html",

@@ -25,6 +25,7 @@ from parvis.core import ratelimit
 from parvis.core.clients import ClientFingerprint
 from parvis.core.exceptions import ProblemError
 from parvis.core.models import Site
+from parvis.core.page_language import TRANSLATED
 from parvis.moderation.models import Appeal, AuditEntry, Decision, Example, Fingerprint
 from parvis.notifications import outbox
 from parvis.notifications.addresses import address_key, normalise_address
@@ -33,7 +34,6 @@ from parvis.privacy.data import Person
 from parvis.privacy.models import AccessRequest, Erasure, PrivacySettings
 from parvis.threads.models import Thread
 
-LANGUAGES = ("fr", "en", "he", "ar")
 # What an erased author and an erased text become when the site keeps the comment's place.
 DELETED_MARK = "[deleted]"
 # The parts of a moderation reason that say nothing about the words: kept when the text goes.
@@ -51,7 +51,7 @@ def request_access(site: Site, email: str, language: str, client: ClientFingerpr
     key = address_key(address)
     ratelimit.enforce("PARVIS_RATELIMIT_PRIVACY_IP", client.ip_hash)
     ratelimit.enforce("PARVIS_RATELIMIT_PRIVACY_EMAIL", f"privacy:{site.pk}:{key}")
-    wanted = language if language in LANGUAGES else site.default_language
+    wanted = language if language in TRANSLATED else site.default_language
     with transaction.atomic():
         request = AccessRequest.objects.create(
             site=site, email=address, address_key=key, language=wanted, created_at=timezone.now()

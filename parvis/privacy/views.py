@@ -20,19 +20,11 @@ from django.views.decorators.http import require_http_methods
 from parvis.core.clients import fingerprint
 from parvis.core.exceptions import Code, ProblemError
 from parvis.core.models import Site
+from parvis.core.page_language import page_language
 from parvis.core.sites import site_by_slug
 from parvis.privacy import actions, data, tokens
 from parvis.privacy.models import AccessRequest
 from parvis.privacy.notice import notice
-
-LANGUAGES = ("fr", "en", "he", "ar")
-
-
-def _language(request: HttpRequest, site: Site, fallback: str = "") -> str:
-    for wanted in (str(request.GET.get("lang", "")), str(request.POST.get("lang", "")), fallback):
-        if wanted in LANGUAGES:
-            return wanted
-    return site.default_language if site.default_language in LANGUAGES else "en"
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -65,7 +57,7 @@ def _with_site(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 @_with_site
 def privacy_page(request: HttpRequest, site: Site) -> HttpResponse:
     """What Parvis keeps about the site's readers, for how long, and who else receives it."""
-    with translation.override(_language(request, site)):
+    with translation.override(page_language(request, site)):
         return render(request, "privacy/notice.html", {"site": site, "notice": notice(site)})
 
 
@@ -73,7 +65,7 @@ def privacy_page(request: HttpRequest, site: Site) -> HttpResponse:
 @_with_site
 def request_page(request: HttpRequest, site: Site) -> HttpResponse:
     """Ask for the link. The answer after sending is the same page whatever the address."""
-    language = _language(request, site)
+    language = page_language(request, site)
     with translation.override(language):
         if request.method != "POST":
             return render(request, "privacy/request.html", {"site": site, "language": language, "sent": False})
@@ -90,12 +82,12 @@ def request_page(request: HttpRequest, site: Site) -> HttpResponse:
 
 def _behind_link(view: Callable[[HttpRequest, Site, AccessRequest, str], HttpResponse]) -> Callable[..., HttpResponse]:
     def wrapped(request: HttpRequest, site: Site, token: str) -> HttpResponse:
-        with translation.override(_language(request, site)):
+        with translation.override(page_language(request, site)):
             try:
                 access = tokens.read(site, token)
             except ProblemError as error:
                 return _refusal(request, error)
-        with translation.override(_language(request, site, access.language)):
+        with translation.override(page_language(request, site, access.language)):
             return _private(view(request, site, access, token))
 
     wrapped.__name__ = view.__name__
