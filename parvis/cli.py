@@ -14,6 +14,10 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from parvis.core.models import Site
 
 SETTINGS = {"dev": "parvis.settings.dev", "production": "parvis.settings.prod"}
 
@@ -148,7 +152,8 @@ def _run_worker_until_stopped(interval: float) -> int:
             time.sleep(RESTART_SECONDS)
 
 
-def _site_or_none(slug: str) -> object | None:
+def site_or_none(slug: str) -> Site | None:
+    """The site of ``slug``, or None after telling the operator there is none (commands then exit with 2)."""
     from parvis.core.models import Site
 
     found = Site.objects.filter(slug=slug).first()
@@ -161,16 +166,16 @@ def _site_models(options: argparse.Namespace) -> int:
     from parvis.moderation import learning
     from parvis.moderation.models import SiteModel
 
-    site = _site_or_none(options.site)
+    site = site_or_none(options.site)
     if site is None:
         return 2
     if options.moderation_command == "learn":
-        version = learning.learn(site)  # type: ignore[arg-type]
+        version = learning.learn(site)
         print("nothing new to learn" if version is None else f"version {version.version}: {version.state}")
         return 0
     if options.moderation_command == "rollback":
         try:
-            target = learning.rollback(site, options.to)  # type: ignore[arg-type]
+            target = learning.rollback(site, options.to)
         except ValueError as error:
             print(f"parvis: {error}", file=sys.stderr)
             return 2
@@ -188,16 +193,16 @@ def _policy(options: argparse.Namespace) -> int:
 
     from parvis.moderation.policy import PolicyError, active_policy, save_policy
 
-    site = _site_or_none(options.site)
+    site = site_or_none(options.site)
     if site is None:
         return 2
     if options.file is None:
-        current = active_policy(site)  # type: ignore[arg-type]
+        current = active_policy(site)
         print(json.dumps({"version": current.version, "config": current.config.to_json()}, indent=2))
         return 0
     try:
         data = json.loads(options.file.read_text(encoding="utf-8"))
-        saved = save_policy(site, data, note=options.note or f"from {options.file.name}")  # type: ignore[arg-type]
+        saved = save_policy(site, data, note=options.note or f"from {options.file.name}")
     except (OSError, ValueError) as error:  # PolicyError and JSONDecodeError are ValueErrors
         field = f" ({error.field})" if isinstance(error, PolicyError) else ""
         print(f"parvis: policy not saved{field}: {error}", file=sys.stderr)

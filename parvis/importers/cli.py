@@ -56,24 +56,16 @@ class _Counted(io.RawIOBase):
         return len(data)
 
 
-def _site(slug: str) -> Any:
-    from parvis.core.models import Site
-
-    site = Site.objects.filter(slug=slug).first()
-    if site is None:
-        print(f"parvis: no site {slug!r} (see `parvis site list`)", file=sys.stderr)
-    return site
-
-
 def run_import(options: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from parvis.cli import site_or_none
     from parvis.importers.actions import import_comments
     from parvis.importers.records import CommentRecord
     from parvis.importers.sources import open_source
 
-    site = _site(options.site)
+    site = site_or_none(options.site)
     if site is None:
         return 2
     if options.apply and not options.moderate:
@@ -126,9 +118,10 @@ def run_import(options: argparse.Namespace) -> int:
 
 
 def run_export(options: argparse.Namespace) -> int:
+    from parvis.cli import site_or_none
     from parvis.importers.export import export
 
-    site = _site(options.site)
+    site = site_or_none(options.site)
     if site is None:
         return 2
     if options.output is None:
