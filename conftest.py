@@ -82,6 +82,16 @@ class ApiClient:
         return self.get("/thread", {"key": key, **params})
 
 
+@pytest.fixture(autouse=True)
+def _no_thread_pages_from_other_tests() -> Iterator[None]:
+    """Each test's database starts again from the same ids and versions: pages kept by an earlier test would be
+    served for its threads' twins."""
+    from parvis.api import thread_pages
+
+    thread_pages.forget_all()
+    yield
+
+
 @pytest.fixture
 def site(db: Any) -> Site:
     return Site.objects.create(slug="news", name="News Example", allowed_origins=[ORIGIN], edit_window=900)

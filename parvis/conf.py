@@ -43,6 +43,10 @@ def redis_url() -> str:
     return str(settings.PARVIS_REDIS_URL)
 
 
+def thread_pages() -> int:
+    return int(settings.PARVIS_THREAD_PAGES)
+
+
 def max_request_bytes() -> int:
     return int(settings.PARVIS_MAX_REQUEST_BYTES)
 

@@ -83,6 +83,9 @@ PARVIS_LIVE_MAX_SECONDS = env.integer("PARVIS_LIVE_MAX_SECONDS", 300, minimum=5)
 # (a 304 when nothing changed, thanks to the ETag); reads carrying a reader's own tokens are never shared.
 PARVIS_THREAD_CACHE_SECONDS = env.integer("PARVIS_THREAD_CACHE_SECONDS", 5, minimum=0)
 PARVIS_THREAD_STALE_SECONDS = env.integer("PARVIS_THREAD_STALE_SECONDS", 30, minimum=0)
+# PARVIS_THREAD_PAGES: rendered thread pages each server process keeps in memory (about 0.5 KB per comment
+# shown), keyed by the thread's version so a change anywhere is seen at once; the least recently read go first.
+PARVIS_THREAD_PAGES = env.integer("PARVIS_THREAD_PAGES", 1000, minimum=0)
 
 # PARVIS_WORKERS: server processes started by `parvis serve` (default: one per core).
 PARVIS_WORKERS = env.integer("PARVIS_WORKERS", 0)

@@ -39,7 +39,8 @@ def parse(url: str, base_dir: Path) -> dict[str, Any]:
         if not file.is_absolute():
             file = base_dir / file
         return {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend, keeping each process's connections open between requests.
+            "ENGINE": "parvis.core.backends.sqlite",
             "NAME": str(file),
             "OPTIONS": {"init_command": SQLITE_INIT, "transaction_mode": "IMMEDIATE", "timeout": 10},
             "ATOMIC_REQUESTS": False,

@@ -23,6 +23,9 @@ class Thread(models.Model):
     last_comment_at = models.DateTimeField(null=True, blank=True)
     # Set while a surge (a raid, a breaking story) has switched this thread to pre-moderation by itself.
     surge_since = models.DateTimeField(null=True, blank=True)
+    # Raised in the same transaction as every change a thread read shows (parvis.threads.versions): the key of the
+    # thread's rendered pages and of their ETag.
+    version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["site", "key"], name="thread_unique_key_per_site")]

@@ -7,12 +7,13 @@ from typing import Annotated, Any
 
 from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from ninja import Header, Path, Query, Router, Status
 
 from parvis import conf
-from parvis.api import serialize
+from parvis.api import serialize, thread_pages
 from parvis.api.errors import catalogue
+from parvis.api.rendering import CONTENT_TYPE, json_response
 from parvis.api.schemas import (
     MAX_ID,
     AppealIn,
@@ -78,7 +79,6 @@ def site_rules(request: HttpRequest, site: SiteSlug) -> dict[str, Any]:
 @router.get("/sites/{site}/thread", response={200: ThreadPage, **ERRORS}, summary="Read a thread")
 def read_thread(
     request: HttpRequest,
-    response: HttpResponse,
     site: SiteSlug,
     key: ThreadKey = None,
     url: ThreadUrl = None,
@@ -86,7 +86,7 @@ def read_thread(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
     cursor: Annotated[str | None, Query(max_length=64)] = None,
     own_tokens: Annotated[str | None, Header(alias="Parvis-Own-Tokens", max_length=4000)] = None,
-) -> dict[str, Any]:
+) -> HttpResponse:
     """Published comments as a tree, a page of top-level comments at a time. Send the edit tokens you
     hold in `Parvis-Own-Tokens` (space separated) to also see your own comments awaiting moderation.
 
@@ -94,15 +94,13 @@ def read_thread(
     Without own tokens it may be kept by shared caches for a few seconds (`Cache-Control: s-maxage`,
     `stale-while-revalidate`)."""
     tokens = _tokens(own_tokens)
-    response["Cache-Control"] = conf.thread_cache_control(personal=bool(tokens))
-    patch_vary_headers(response, ("Parvis-Own-Tokens",))
     current = _site(site)
     wanted = thread_key(key, url)
     thread = Thread.objects.filter(site=current, key=wanted).first()
     if thread is None:
         if cursor:
             raise ProblemError(Code.INVALID_CURSOR, field="cursor")
-        return {
+        empty = {
             "thread": serialize.thread(None, wanted),
             "comments": [],
             "top_level_total": 0,
@@ -110,6 +108,30 @@ def read_thread(
             "latest": 0,
             "decided": newest_decision(),
         }
+        return _thread_headers(_thread_response(request, empty), personal=bool(tokens))
+    if tokens:
+        return _thread_headers(
+            _thread_response(request, _thread_page(thread, wanted, sort, limit, cursor, tokens)), personal=True
+        )
+    page = thread_pages.page_key(thread, sort.value, limit, cursor)
+    tag = thread_pages.etag(page)
+    unchanged = get_conditional_response(request, etag=tag)
+    if unchanged is not None:
+        answer: HttpResponse = unchanged
+    else:
+        answer = HttpResponse(
+            thread_pages.rendered(
+                page, lambda: _thread_response(request, _thread_page(thread, wanted, sort, limit, cursor, [])).content
+            ),
+            content_type=CONTENT_TYPE,
+        )
+    answer["ETag"] = tag
+    return _thread_headers(answer, personal=False)
+
+
+def _thread_page(
+    thread: Thread, wanted: str, sort: Sort, limit: int, cursor: str | None, tokens: list[str]
+) -> dict[str, Any]:
     page = read_page(thread, sort, limit, cursor, tokens)
     moderation = outcomes(serialize.own_nodes(page.nodes))
     return {
@@ -120,6 +142,17 @@ def read_thread(
         "latest": page.latest,
         "decided": page.decided,
     }
+
+
+def _thread_response(request: HttpRequest, payload: dict[str, Any]) -> HttpResponse:
+    """The JSON of a thread page, checked against `ThreadPage` as every answer of the API is."""
+    return json_response(request, ThreadPage.model_validate(payload).model_dump())
+
+
+def _thread_headers(response: HttpResponse, personal: bool) -> HttpResponse:
+    response["Cache-Control"] = conf.thread_cache_control(personal=personal)
+    patch_vary_headers(response, ("Parvis-Own-Tokens",))
+    return response
 
 
 After = Annotated[int, Query(ge=0, le=MAX_ID, description="The newest comment id the reader already has.")]

@@ -55,3 +55,85 @@ def test_a_read_with_the_readers_own_tokens_is_never_shared(api: Any) -> None:
     answer = api.get("/thread", {"key": "article-1"}, {"Parvis-Own-Tokens": token})
     assert answer.status_code == 200
     assert answer["Cache-Control"] == "private, no-cache"
+
+
+@pytest.mark.django_db
+def test_a_kept_page_is_answered_with_one_query_and_the_same_bytes(
+    api: Any, django_assert_max_num_queries: Any
+) -> None:
+    api.post_comment("Premier.")
+    first = api.thread()
+    with django_assert_max_num_queries(1):  # the thread's row; the site comes from the process's cache
+        again = api.thread()
+    assert again.status_code == 200 and again.content == first.content
+    assert again["ETag"] == first["ETag"] and again["Content-Type"] == first["Content-Type"]
+
+
+def _vote(api: Any, comment: dict[str, Any], token: str) -> None:
+    # Another reader (one's own comment takes no vote from oneself).
+    answer = api.send("post", f"/comments/{comment['id']}/votes", {"value": 1}, REMOTE_ADDR="203.0.113.9")
+    assert answer.status_code == 200
+
+
+def _edit(api: Any, comment: dict[str, Any], token: str) -> None:
+    answer = api.send("patch", f"/comments/{comment['id']}", {"body": "Corrigé."}, {"Parvis-Edit-Token": token})
+    assert answer.status_code == 200
+
+
+def _delete(api: Any, comment: dict[str, Any], token: str) -> None:
+    assert api.send("delete", f"/comments/{comment['id']}", headers={"Parvis-Edit-Token": token}).status_code == 204
+
+
+def _take_down(api: Any, comment: dict[str, Any], token: str) -> None:
+    set_status(Comment.objects.get(pk=comment["id"]), Status.REJECTED)
+
+
+def _close(api: Any, comment: dict[str, Any], token: str) -> None:
+    thread = Comment.objects.get(pk=comment["id"]).thread
+    thread.is_closed = True
+    thread.save()
+
+
+def _reply(api: Any, comment: dict[str, Any], token: str) -> None:
+    assert api.post_comment("Une réponse.", parent=comment["id"], name="Bob").status_code == 201
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", [_vote, _edit, _delete, _take_down, _close, _reply])
+def test_every_change_a_reader_can_see_shows_on_the_next_read_of_a_kept_page(api: Any, change: Any) -> None:
+    posted = api.post_comment("Premier.").json()
+    before = api.thread()
+    assert api.thread().content == before.content  # kept
+    change(api, posted["comment"], posted["edit_token"])
+    after = api.thread()
+    assert after.status_code == 200
+    assert after.content != before.content and after["ETag"] != before["ETag"]
+    # What the next read shows is what a page built afresh shows.
+    from parvis.api import thread_pages
+
+    thread_pages.forget_all()
+    assert api.thread().json() == after.json()
+
+
+@pytest.mark.django_db
+def test_a_thread_deleted_and_created_again_does_not_show_the_old_page(api: Any) -> None:
+    from parvis.threads.models import Thread
+
+    api.post_comment("Ancien fil.")
+    old = api.thread().json()
+    Thread.objects.all().delete()
+    api.post_comment("Nouveau fil.")
+    new = api.thread().json()
+    assert [c["html"] for c in new["comments"]] == ['<p dir="auto">Nouveau fil.</p>']
+    assert new["comments"][0]["id"] != old["comments"][0]["id"] or new["thread"] != old["thread"]
+
+
+@pytest.mark.django_db
+def test_pages_of_different_sorts_and_sizes_are_kept_apart(api: Any) -> None:
+    api.post_comment("Un.")
+    api.post_comment("Deux.", name="Bob")
+    oldest = api.thread(sort="oldest").json()
+    newest = api.thread(sort="newest").json()
+    one = api.thread(limit=1).json()
+    assert [c["html"] for c in oldest["comments"]] == list(reversed([c["html"] for c in newest["comments"]]))
+    assert len(one["comments"]) == 1 and one["next_cursor"]

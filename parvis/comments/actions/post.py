@@ -81,9 +81,11 @@ def post_comment(site: Site, draft: Draft, client: ClientFingerprint, *, idempot
     email = validation.guest_email(site, draft.author_email)
     website = validation.guest_website(draft.author_website)
     anchor = _anchor(draft.anchor)
-    # Refuse a flood before the costly part (rendering, language detection), not after it.
-    ratelimit.enforce("PARVIS_RATELIMIT_COMMENT_IP", client.ip_hash)
-    ratelimit.enforce("PARVIS_RATELIMIT_COMMENT_THREAD", f"{site.pk}:{key}")
+    # Refuse a flood before the costly part (rendering, language detection), not after it; the post is counted in
+    # its own transaction below.
+    limits = (("PARVIS_RATELIMIT_COMMENT_IP", client.ip_hash), ("PARVIS_RATELIMIT_COMMENT_THREAD", f"{site.pk}:{key}"))
+    for setting, subject in limits:
+        ratelimit.refuse_if_spent(setting, subject)
     html = rendering.render(body)
     scored = pipeline.assess_text(site, body)
     sending = pipeline.Sending(client.ip_hash, draft.honeypot, draft.seconds_to_submit)
@@ -91,6 +93,8 @@ def post_comment(site: Site, draft: Draft, client: ClientFingerprint, *, idempot
     token, token_hash = new_token()
     try:
         with transaction.atomic():
+            for setting, subject in limits:
+                ratelimit.enforce(setting, subject)
             thread, _ = Thread.objects.get_or_create(site=site, key=key, defaults={"url": url, "title": title})
             if thread.is_closed:
                 raise ProblemError(Code.THREAD_CLOSED)

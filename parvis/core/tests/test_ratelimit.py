@@ -48,3 +48,26 @@ def test_retry_after_says_when_the_window_ends():
     with pytest.raises(ProblemError) as error:
         ratelimit.enforce("PARVIS_RATELIMIT_COMMENT_IP", "reader-c", now=NOW + 15)
     assert error.value.headers["Retry-After"] == str(60 - int((NOW + 15) % 60))
+
+
+@pytest.mark.parametrize("redis_url", ["", "redis://127.0.0.1:6379/15"])
+def test_a_spent_quota_is_refused_before_any_work_without_counting_the_look(redis_url: str) -> None:
+    subject = f"reader-{uuid.uuid4()}"
+    with override_settings(PARVIS_RATELIMIT_COMMENT_IP="2/60", PARVIS_REDIS_URL=redis_url):
+        for _ in range(5):
+            ratelimit.refuse_if_spent("PARVIS_RATELIMIT_COMMENT_IP", subject, now=NOW)  # looking counts nothing
+        ratelimit.enforce("PARVIS_RATELIMIT_COMMENT_IP", subject, now=NOW)
+        ratelimit.enforce("PARVIS_RATELIMIT_COMMENT_IP", subject, now=NOW)
+        with pytest.raises(ProblemError) as error:
+            ratelimit.refuse_if_spent("PARVIS_RATELIMIT_COMMENT_IP", subject, now=NOW)
+        assert error.value.code == Code.RATE_LIMITED and error.value.headers["Retry-After"]
+
+
+@override_settings(PARVIS_RATELIMIT_COMMENT_IP="2/60", PARVIS_REDIS_URL="")
+def test_an_event_counted_in_a_transaction_that_fails_is_not_counted() -> None:
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        ratelimit.enforce("PARVIS_RATELIMIT_COMMENT_IP", "reader-d", now=NOW)
+        raise RuntimeError("the comment's transaction failed")
+    assert hits_until_refused("reader-d", NOW) == 3
