@@ -86,9 +86,10 @@ class ApiClient:
 def _no_thread_pages_from_other_tests() -> Iterator[None]:
     """Each test's database starts again from the same ids and versions: pages kept by an earlier test would be
     served for its threads' twins."""
-    from parvis.api import thread_pages
+    from parvis.api import kept_reads, thread_pages
 
     thread_pages.forget_all()
+    kept_reads.forget_all()
     yield
 
 

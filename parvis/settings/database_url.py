@@ -46,11 +46,15 @@ def parse(url: str, base_dir: Path) -> dict[str, Any]:
             "ATOMIC_REQUESTS": False,
         }
     if parts.scheme in {"postgres", "postgresql"}:
-        options = dict(parse_qsl(parts.query))
-        # 0 by default: under ASGI each request may run in a new thread, and a kept connection per thread
-        # piles up until PostgreSQL refuses clients ("too many clients" at 64 concurrent readers in bench/).
-        # Put a pooler (PgBouncer) in front for many connections; ?conn_max_age=N keeps them (WSGI servers).
+        options: dict[str, Any] = dict(parse_qsl(parts.query))
+        # Under ASGI each request may run in a new thread, and Django's connections belong to a thread: by default
+        # each process keeps a pool of connections (psycopg_pool, at most ?pool_max=, 16 by default) that every
+        # request's thread borrows from and gives back, instead of connecting to PostgreSQL for each request.
+        # ?conn_max_age=N keeps one connection per thread instead (WSGI servers), without the pool.
         conn_max_age = int(options.pop("conn_max_age", "0"))
+        pool_max = int(options.pop("pool_max", "16"))
+        if not conn_max_age and pool_max > 0:
+            options["pool"] = {"min_size": 1, "max_size": pool_max, "timeout": 10}
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parts.path.lstrip("/")) or "parvis",
