@@ -110,7 +110,7 @@ def run_size(label: str, comments: int, threads: int, args: argparse.Namespace, 
     url = parvis_prod.postgres_url(args.postgres_url, DATABASE) + "?conn_max_age=0"
     parvis = ScaleParvis(work / label, url, args.workers, label, threads)
     result: dict[str, Any] = {"comments": comments, "threads": threads, "load_before": os.getloadavg()}
-    log(f"{label}: migrate, load {comments:,} comments over {threads:,} threads, ANALYZE, EXPLAIN")
+    log(f"{label}: migrate, load {comments:,} comments over {threads:,} threads, VACUUM ANALYZE, EXPLAIN")
     started = time.monotonic()
     result["seed"] = parvis.seed(comments)
     result["seed_wall_s"] = round(time.monotonic() - started, 1)
@@ -162,6 +162,36 @@ def _plans(size: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _execution_ms(plan: str) -> float | None:
+    for line in plan.splitlines():
+        if line.startswith("Execution Time:"):
+            return float(line.split()[2])
+    return None
+
+
+def query_times(report: dict[str, Any]) -> list[str]:
+    """Each query's execution time in the database at both sizes (EXPLAIN ANALYZE): what the table alone
+    contributes, free of the machine's load on the server processes."""
+    small, large = report["sizes"]["small"]["seed"]["explain"], report["sizes"]["large"]["seed"]["explain"]
+    lines = ["| request | query | scan at the large size | ms at the small size | ms at the large size |"]
+    lines.append("|---|---|---|---|---|")
+    for name, found in large.items():
+        for position, select in enumerate(found["selects"]):
+            before = small[name]["selects"][position] if position < len(small[name]["selects"]) else None
+            table = select["sql"].split(" FROM ", 1)[-1].split()[0].strip('"')
+            scans = [
+                line.strip().removeprefix("->").strip().split("  (")[0]
+                for line in select["plan"].splitlines()
+                if "Scan" in line and "Bitmap Heap" not in line
+            ]
+            small_ms = _execution_ms(before["plan"]) if before else None
+            lines.append(
+                f"| {name} | {position + 1}: {table} | {'; '.join(scans[:3])} | {small_ms} | "
+                f"{_execution_ms(select['plan'])} |"
+            )
+    return lines
+
+
 def markdown(report: dict[str, Any], args: argparse.Namespace) -> str:
     facts = report["machine"]
     small, large = report["sizes"]["small"], report["sizes"]["large"]
@@ -201,6 +231,8 @@ def markdown(report: dict[str, Any], args: argparse.Namespace) -> str:
                 f"{ratio['p50_ratio']}×, p99 {ratio['p99_ratio']}×) |"
             )
     lines += ["", f"Verdict: {report['verdict']}", ""]
+    lines += query_times(report)
+    lines.append("")
     scans = report["full_scans_large"]
     lines.append(
         "Plans at the large size: "
@@ -224,8 +256,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="leave the large database parvis_scale in place")
     parser.add_argument("--out", type=Path, default=BENCH / ".work" / "scale.json")
     parser.add_argument("--markdown", type=Path, default=BENCH / ".work" / "scale.md")
+    parser.add_argument("--report-only", type=Path, default=None, help="only write --markdown from this JSON")
     args = parser.parse_args(argv)
     args.scenarios = list(SCENARIOS)
+    if args.report_only:
+        args.markdown.write_text(markdown(json.loads(args.report_only.read_text()), args))
+        print(args.markdown.read_text())
+        return 0
     if not wrk.available():
         print("wrk is missing: `apt-get install wrk` (make bench-scale installs it)", file=sys.stderr)
         return 2
@@ -236,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
-        "command": "bench/scale_load.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": "make bench-scale = .venv/bin/python bench/scale_load.py "
+        + " ".join(argv if argv is not None else sys.argv[1:]),
         "sizes": {},
     }
     import psycopg

@@ -92,7 +92,7 @@ def prepare(slug: str, comments: int, threads: int) -> dict[str, Any]:
             # index-only scan need not visit the rows; right after a load nothing has.
             cursor.execute("VACUUM (ANALYZE)")
     timings["analyze_s"] = round(time.monotonic() - analyzing, 1)
-    log(f"loaded in {loaded.seconds} s (recount {loaded.recount_seconds} s), ANALYZE {timings['analyze_s']} s")
+    log(f"loaded in {loaded.seconds} s (recount {loaded.recount_seconds} s), VACUUM ANALYZE {timings['analyze_s']} s")
     sizes: dict[str, Any] = {}
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
