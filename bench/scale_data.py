@@ -26,7 +26,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from scale_keys import READ_THREAD, thread_key
+from scale_keys import BIG_EVERY, FIRST_BIG, READ_THREAD, thread_key
 
 from parvis.accounts.models import Commenter
 from parvis.comments.models import MAX_DEPTH, Comment, Status
@@ -39,7 +39,7 @@ from parvis.importers.writer import recount_threads
 from parvis.threads.models import Thread
 
 READ_SIZE = 200
-BIG_EVERY, BIG_SIZE = 1000, 2000
+BIG_SIZE = 2000
 # Comments are written (and committed) in batches of about this many, whole threads at a time.
 BATCH = 20_000
 COMMENTS_PER_COMMENTER = 4
@@ -131,7 +131,7 @@ def thread_sizes(comments: int, threads: int, seed: int = 7) -> list[int]:
     rng = random.Random(seed)
     sizes = [0] * threads
     sizes[READ_THREAD] = min(READ_SIZE, comments // 4 or 1)
-    big = [n for n in range(threads) if n % BIG_EVERY == BIG_EVERY // 2]
+    big = [n for n in range(threads) if n % BIG_EVERY == FIRST_BIG]
     left = comments - sizes[READ_THREAD]
     for number in big:
         sizes[number] = min(BIG_SIZE, left // 4 or 1)

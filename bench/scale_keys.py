@@ -7,6 +7,9 @@ import json
 
 READ_THREAD = 0
 COUNT_KEYS = 50
+# One thread in a thousand is big (2,000 comments); the first of them is among the site's oldest.
+BIG_EVERY = 1000
+FIRST_BIG = BIG_EVERY // 2
 
 
 def thread_key(number: int) -> str:
@@ -26,3 +29,13 @@ def requests(site: str, threads: int) -> dict[str, tuple[str, str, str | None]]:
         "thread_read": ("GET", f"/api/v1/sites/{site}/thread?key={thread_key(READ_THREAD)}&limit=100", None),
         "counts": ("POST", f"/api/v1/sites/{site}/counts", json.dumps({"keys": count_keys(threads)})),
     }
+
+
+def explained(site: str, threads: int) -> dict[str, tuple[str, str, str | None]]:
+    """The measured requests, and a page of the oldest big thread (where a plan that walks the comments from the
+    newest one back costs the most), whose queries are explained but not measured."""
+    found = requests(site, threads)
+    if threads > FIRST_BIG:
+        path = f"/api/v1/sites/{site}/thread?key={thread_key(FIRST_BIG)}&limit=100"
+        found["thread_read_old_big"] = ("GET", path, None)
+    return found

@@ -177,7 +177,8 @@ def query_times(report: dict[str, Any]) -> list[str]:
     lines.append("|---|---|---|---|---|")
     for name, found in large.items():
         for position, select in enumerate(found["selects"]):
-            before = small[name]["selects"][position] if position < len(small[name]["selects"]) else None
+            earlier = small.get(name, {}).get("selects", [])
+            before = earlier[position] if position < len(earlier) else None
             table = select["sql"].split(" FROM ", 1)[-1].split()[0].strip('"')
             scans = [
                 line.strip().removeprefix("->").strip().split("  (")[0]
@@ -211,7 +212,7 @@ def markdown(report: dict[str, Any], args: argparse.Namespace) -> str:
         loaded = seed["loaded"]
         lines.append(
             f"- {names[key]} over {size['threads']:,} threads: generated and written in {loaded['seconds']} s "
-            f"(recount {loaded['recount_seconds']} s), migrate {seed['timings']['migrate_s']} s, ANALYZE "
+            f"(recount {loaded['recount_seconds']} s), migrate {seed['timings']['migrate_s']} s, VACUUM ANALYZE "
             f"{seed['timings']['analyze_s']} s, {size['seed_wall_s']} s with Python start-up; "
             f"{loaded['replies']:,} replies, statuses {loaded['statuses']}, languages {loaded['languages']}, "
             f"{loaded['commenters']:,} commenters, largest thread {loaded['largest_thread']:,}; sizes {seed['sizes']}; "

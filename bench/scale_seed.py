@@ -36,7 +36,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from scale_data import write  # noqa: E402
-from scale_keys import requests  # noqa: E402
+from scale_keys import explained  # noqa: E402
 
 from parvis.core.models import Site  # noqa: E402
 
@@ -54,7 +54,7 @@ def explain(site: str, threads: int) -> dict[str, Any]:
     host = os.environ.get("PARVIS_PUBLIC_URL", "http://127.0.0.1").split("//", 1)[-1].split(":")[0]
     client = Client(SERVER_NAME=host)
     found: dict[str, Any] = {}
-    for name, (method, path, body) in requests(site, threads).items():
+    for name, (method, path, body) in explained(site, threads).items():
         with CaptureQueriesContext(connection) as captured:
             answer = client.get(path) if method == "GET" else client.post(path, body, content_type="application/json")
         if answer.status_code != 200:
