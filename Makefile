@@ -14,7 +14,7 @@ WIDGET := widget
 WIDGET_BUILT := parvis/embed/static/parvis-widget/meta.json
 WIDGET_SOURCES := $(shell find $(WIDGET)/src -type f 2>/dev/null) $(WIDGET)/build.mjs
 
-.PHONY: all setup demo serve test test-sqlite test-postgres test-widget lint chromium messages widget bench bench-load bench-tools clean
+.PHONY: all setup demo serve test test-sqlite test-postgres test-widget lint chromium messages widget bench bench-load bench-scale bench-tools clean
 
 all: setup
 
@@ -96,6 +96,13 @@ bench: setup chromium bench-tools
 # about 15 minutes, writes bench/results.json. PostgreSQL is used when it answers on 127.0.0.1:5432.
 bench-load: setup bench-tools
 	$(BIN)/python bench/server_load.py $(BENCH_ARGS)
+
+# The thread read and the counts at 10,000 and at 1,000,000 generated comments on PostgreSQL (127.0.0.1:5432,
+# a database parvis_scale of its own, dropped afterwards): about 15 minutes, not part of `make bench`.
+# SCALE_ARGS are passed on, e.g. `make bench-scale SCALE_ARGS="--comments 200000 --threads 10000 --keep"`.
+SCALE_ARGS ?=
+bench-scale: setup bench-tools
+	$(BIN)/python bench/scale_load.py $(SCALE_ARGS)
 
 # Debian's wrk (the load generator) and nginx (the static baseline; its service is not started here,
 # the harness runs it on a loopback port with its own configuration). CI and developers run as root.

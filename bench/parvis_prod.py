@@ -32,21 +32,21 @@ SEEDING_POLICY = {
 UNLIMITED = "1000000/60"
 
 
-def postgres_url(admin_url: str) -> str:
-    """Create the harness's own database `parvis_bench` (dropping only that one) next to `admin_url`'s."""
+def postgres_url(admin_url: str, name: str = BENCH_DATABASE) -> str:
+    """Create the harness's own database `name` (dropping only that one) next to `admin_url`'s."""
     import psycopg
 
     with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
-    return admin_url.rsplit("/", 1)[0] + "/" + BENCH_DATABASE
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {name}")
+    return admin_url.rsplit("/", 1)[0] + "/" + name
 
 
-def drop_postgres(admin_url: str) -> None:
+def drop_postgres(admin_url: str, name: str = BENCH_DATABASE) -> None:
     import psycopg
 
     with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 class Parvis:
