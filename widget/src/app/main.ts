@@ -4,27 +4,15 @@ import { isToApp, type Theme } from "../protocol";
 import { composer } from "./compose";
 import { add, ago, api, button, cfg, editable, explain, h, has, load, ownHeaders, save, send, t, threadQuery, tokens, uid, type Failure } from "./core";
 import { checking, verdict } from "./moderation";
+import type { Host, Item, Tool, Tools, ToolsInit } from "./tools";
 
 /** Replies nest visually this deep; deeper ones open in place behind "continue this thread". */
 const MAX_DEPTH = 5;
-const REASONS = ["spam", "abuse", "personal_data", "off_topic", "misinformation", "other"];
 const doc = document;
 // The frame page sets <html lang dir> and <base target="_blank"> (links in comments open a new tab instead of
 // replacing the comments inside the frame).
 const root = doc.documentElement;
 
-interface Item {
-  c: Comment;
-  el: HTMLElement;
-  head: HTMLElement;
-  body: HTMLElement;
-  actions: HTMLElement;
-  slot: HTMLElement;
-  level: number;
-  box?: HTMLElement;
-  /** The author's own notice: why the comment is held or was refused. */
-  note?: HTMLElement | undefined;
-}
 const items = new Map<number, Item>();
 const votes: Record<string, number> = load("votes", {});
 let sort: Sort = "oldest";
@@ -156,7 +144,7 @@ function standing(item: Item) {
   if (!m || m.action == "publish") return;
   const note = (item.note = h("div", { class: "mn", role: "status" }, verdict(m, t, has, cfg.lang) + " "));
   if (m.action != "hold" && (m.appealable || m.appealed)) {
-    const ask: HTMLButtonElement = button(t(m.appealed ? "appealed" : "appeal"), () => appeal(item, ask), { disabled: m.appealed });
+    const ask: HTMLButtonElement = button(t(m.appealed ? "appealed" : "appeal"), () => tool("appeal", item, ask), { disabled: m.appealed });
     note.append(ask);
   }
   item.actions.before(note);
@@ -175,32 +163,6 @@ function update(item: Item, fresh: Comment) {
   }
   c.moderation = fresh.moderation ?? null;
   standing(item);
-}
-
-function appeal(item: Item, ask: HTMLButtonElement) {
-  const { c } = item;
-  const message = h("textarea", { id: uid(), rows: 3, maxlength: 1000 });
-  const problem = h("p", { class: "fe", role: "alert" });
-  open(item, h("form", {
-    class: "rf",
-    onsubmit: async (event: Event) => {
-      event.preventDefault();
-      try {
-        // The edit token proves authorship; it outlives the edit window.
-        await api(`/comments/${c.id}/appeal`, { message: message.value }, "POST", { "Parvis-Edit-Token": tokens()[c.id]?.token ?? "" });
-        c.moderation = { ...c.moderation!, appealable: false, appealed: true };
-        ask.textContent = t("appealed");
-        ask.disabled = true;
-        close(item, item.el);
-        status.textContent = t("appealSent");
-      } catch (failure) {
-        problem.textContent = explain(failure as Failure);
-      }
-    },
-  },
-    h("label", { for: message.id }, t("appealNote")), message,
-    h("div", { class: "bar" }, button(t("cancel"), () => close(item, ask)), h("button", { type: "submit", class: "pri" }, t("appealSend"))),
-    problem), message);
 }
 
 /** While a held comment's second automatic check runs (seconds), read the thread again every 2 s, a few times. */
@@ -252,67 +214,15 @@ function fillActions(item: Item) {
   const down = button("▼", vote(-1), { class: "v", "aria-label": t("down"), "aria-pressed": (votes[c.id] == -1) + "" });
   const live = c.status == "approved";
   const token = editable(c.id);
-  const editButton: HTMLButtonElement = button(t("edit"), () => {
-    item.body.hidden = true;
-    const restore = () => ((item.body.hidden = false), close(item, editButton));
-    const form = composer({
-      edit: c,
-      source: editable(c.id)?.body ?? item.body.textContent ?? "",
-      done: (edited) => {
-        item.body.innerHTML = edited.html;
-        item.c.html = edited.html;
-        update(item, edited);
-        if (!item.head.querySelector(".ed")) item.head.querySelector(".d")!.after(h("span", { class: "mu ed" }, t("edited")));
-        restore();
-        status.textContent = t("saved");
-      },
-      cancel: restore,
-    });
-    open(item, form.form, form);
-  });
-  const deleteButton: HTMLButtonElement = button(t("delete"), () => open(item, h("div", { class: "cf" },
-    h("span", null, t("deleteConfirm")),
-    button(t("delete"), async () => {
-      try {
-        await api(`/comments/${c.id}`, undefined, "DELETE", { "Parvis-Edit-Token": editable(c.id)?.token ?? "" });
-        const held = tokens();
-        delete held[c.id];
-        save("tokens", held);
-        if (live) count--;
-        takeDown(item, "deleted");
-        status.textContent = t("deletedOk");
-        refresh();
-      } catch (failure) {
-        fail(failure);
-      }
-    }, { class: "pri" }),
-    button(t("cancel"), () => close(item, deleteButton))), deleteButton));
-  const reportButton: HTMLButtonElement = button(t("report"), () => {
-    const reason = h("select", { id: uid() }, ...REASONS.map((value) => h("option", { value }, t("reason." + value))));
-    const note = h("input", { id: uid(), maxlength: 500 });
-    const problem = h("p", { class: "fe", role: "alert" });
-    open(item, h("form", {
-      class: "rf",
-      onsubmit: async (event: Event) => {
-        event.preventDefault();
-        try {
-          await api(`/comments/${c.id}/flags`, { reason: reason.value, note: note.value });
-          item.slot.replaceChildren(h("p", { class: "nt", role: "status" }, t("reported")));
-        } catch (failure) {
-          problem.textContent = explain(failure as Failure);
-        }
-      },
-    },
-      h("label", { for: reason.id }, t("reportReason")), reason,
-      h("label", { for: note.id }, t("reportNote")), note,
-      h("div", { class: "bar" }, button(t("cancel"), () => close(item, reportButton)), h("button", { type: "submit", class: "pri" }, t("reportSend"))),
-      problem), reason);
-  });
+  const use = (name: Tool, label: string) => {
+    const opener: HTMLButtonElement = button(t(label), () => tool(name, item, opener));
+    return opener;
+  };
   add(actions,
     h("span", { class: "vt" }, !mine && live && up, score, !mine && live && down),
     live && button(t("reply"), () => reply(item), { class: "rb" }),
-    token && c.status != "removed" && editButton, token && deleteButton,
-    !mine && live && reportButton,
+    token && c.status != "removed" && use("edit", "edit"), token && use("remove", "delete"),
+    !mine && live && use("report", "report"),
     error);
 }
 
@@ -350,6 +260,29 @@ function open(item: Item, content: HTMLElement, focus: { focus(): void } = conte
 function close(item: Item, back?: HTMLElement | null) {
   item.slot.replaceChildren();
   back?.focus();
+}
+
+// ---- edit, delete, report, appeal: the tools chunk, loaded on the first click on one of them ----------
+const host: Host = {
+  open, close, update, composer, status, uid,
+  drop(item) {
+    if (item.c.status == "approved") count--;
+    takeDown(item, "deleted");
+    refresh();
+  },
+};
+let toolkit: Promise<Tools> | undefined;
+/** Opens a tool once the chunk is there (again after a failed load, which the comment's error line tells). */
+function tool(name: Tool, item: Item, from: HTMLButtonElement) {
+  toolkit ??= new Promise((resolve, reject) => doc.head.append(h("script", {
+    src: cfg.tools,
+    onload: () => resolve((window as unknown as Record<symbol, ToolsInit>)[Symbol.for("parvis.tools")]!(host)),
+    onerror: reject,
+  })));
+  toolkit.then((tools) => tools[name](item, from), () => {
+    toolkit = undefined;
+    item.actions.querySelector(".fe")!.textContent = explain({ code: "network" });
+  });
 }
 
 // ---- reply boxes: collapsible, and behind "continue this thread" past MAX_DEPTH ---------------------
