@@ -2,9 +2,8 @@
 import type { Comment, Sort, ThreadPage, Updates, VoteResult } from "../api";
 import { isToApp, type Theme } from "../protocol";
 import { composer } from "./compose";
-import { add, ago, api, button, cfg, editable, explain, h, has, load, ownHeaders, save, send, t, threadQuery, tokens, uid, type Failure } from "./core";
-import { checking, verdict } from "./moderation";
-import type { Host, Item, Tool, Tools, ToolsInit } from "./tools";
+import { add, ago, api, button, cfg, editable, explain, h, load, ownHeaders, save, send, t, threadQuery, tokens, uid, type Failure } from "./core";
+import type { Host, Item, Tools, ToolsInit } from "./tools";
 
 /** Replies nest visually this deep; deeper ones open in place behind "continue this thread". */
 const MAX_DEPTH = 5;
@@ -81,10 +80,8 @@ add(doc.getElementById("parvis-app")!,
 
 function announce(el: HTMLElement | undefined, comment: Comment) {
   const m = comment.moderation;
-  status.textContent = m ? verdict(m, t, has, cfg.lang) : t(comment.status == "pending" ? "postedPending" : "posted");
+  m ? tool("announce", m) : (status.textContent = t(comment.status == "pending" ? "postedPending" : "posted"));
   if (el) show([comment.id], false);
-  checks = 0;
-  if (checking(m)) recheck();
 }
 
 // ---- one comment ---------------------------------------------------------------------------------
@@ -133,22 +130,12 @@ function render(c: Comment, level: number): HTMLElement {
 }
 
 // ---- the reader's own held or refused comments ---------------------------------------------------------
-/** Shows where the reader's own comment stands: its badge, and a notice saying why it waits or was refused,
- * with "Ask for a review" for a refused one. All of it text nodes (a custom category's label is the site's). */
+/** Shows where the reader's own comment stands: its badge here, and the notice saying why it waits or was
+ * refused from the tools chunk (few readers ever have one). */
 function standing(item: Item) {
   const { c } = item;
-  const m = c.moderation;
   item.head.querySelector(".bd")!.textContent = c.status == "pending" ? t("pending") : c.status == "removed" ? t("unpublished") : "";
-  item.note?.remove();
-  item.note = undefined;
-  if (!m || m.action == "publish") return;
-  const note = (item.note = h("div", { class: "mn", role: "status" }, verdict(m, t, has, cfg.lang) + " "));
-  if (m.action != "hold" && (m.appealable || m.appealed)) {
-    const ask: HTMLButtonElement = button(t(m.appealed ? "appealed" : "appeal"), () => tool("appeal", item, ask), { disabled: m.appealed });
-    note.append(ask);
-  }
-  item.actions.before(note);
-  if (checking(m)) recheck();
+  if (c.moderation || item.note) tool("notice", item);
 }
 
 /** A newer state of the reader's own comment: edited, or decided by the second automatic check. */
@@ -163,31 +150,6 @@ function update(item: Item, fresh: Comment) {
   }
   c.moderation = fresh.moderation ?? null;
   standing(item);
-}
-
-/** While a held comment's second automatic check runs (seconds), read the thread again every 2 s, a few times. */
-let checks = 0;
-let checkTimer: ReturnType<typeof setTimeout> | 0 = 0;
-function recheck() {
-  if (checkTimer || checks > 4) return;
-  checkTimer = setTimeout(async () => {
-    checks++;
-    try {
-      // Newest first: the comment just posted is on the first page (a reply, within its thread).
-      const page = await api<ThreadPage>(`/thread?${threadQuery}&sort=newest&limit=100`, undefined, "GET", ownHeaders());
-      const found = new Map<number, Comment>();
-      const walk = (list: Comment[]) => list.forEach((c) => (found.set(c.id, c), walk(c.replies)));
-      walk(page.comments);
-      checkTimer = 0;
-      for (const item of items.values()) {
-        const fresh = found.get(item.c.id);
-        if (fresh && checking(item.c.moderation)) update(item, fresh);
-      }
-    } catch {
-      checkTimer = 0;
-      recheck();
-    }
-  }, 2000);
 }
 
 function fillActions(item: Item) {
@@ -214,7 +176,7 @@ function fillActions(item: Item) {
   const down = button("▼", vote(-1), { class: "v", "aria-label": t("down"), "aria-pressed": (votes[c.id] == -1) + "" });
   const live = c.status == "approved";
   const token = editable(c.id);
-  const use = (name: Tool, label: string) => {
+  const use = (name: "edit" | "remove" | "report", label: string) => {
     const opener: HTMLButtonElement = button(t(label), () => tool(name, item, opener));
     return opener;
   };
@@ -264,7 +226,7 @@ function close(item: Item, back?: HTMLElement | null) {
 
 // ---- edit, delete, report, appeal: the tools chunk, loaded on the first click on one of them ----------
 const host: Host = {
-  open, close, update, composer, status, uid,
+  open, close, update, composer, status, uid, items,
   drop(item) {
     if (item.c.status == "approved") count--;
     takeDown(item, "deleted");
@@ -272,16 +234,16 @@ const host: Host = {
   },
 };
 let toolkit: Promise<Tools> | undefined;
-/** Opens a tool once the chunk is there (again after a failed load, which the comment's error line tells). */
-function tool(name: Tool, item: Item, from: HTMLButtonElement) {
+/** Runs a tool once the chunk is there (loaded again after a failed load, which the live region tells). */
+function tool<N extends keyof Tools>(name: N, ...args: Parameters<Tools[N]>) {
   toolkit ??= new Promise((resolve, reject) => doc.head.append(h("script", {
     src: cfg.tools,
     onload: () => resolve((window as unknown as Record<symbol, ToolsInit>)[Symbol.for("parvis.tools")]!(host)),
     onerror: reject,
   })));
-  toolkit.then((tools) => tools[name](item, from), () => {
+  toolkit.then((tools) => (tools[name] as (...args: Parameters<Tools[N]>) => void)(...args), () => {
     toolkit = undefined;
-    item.actions.querySelector(".fe")!.textContent = explain({ code: "network" });
+    status.textContent = explain({ code: "network" });
   });
 }
 
