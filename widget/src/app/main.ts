@@ -56,14 +56,12 @@ const heading = h("h2");
 const sortSelect = h("select", { onchange: () => { sort = sortSelect.value as Sort; fetchPage(true); } },
   ...["oldest", "newest", "best"].map((value) => h("option", { value }, t("sort." + value))));
 const inlineToggle: HTMLButtonElement = button("", () => inlineToggle.setAttribute("aria-pressed", root.classList.toggle("io") + ""), { class: "il", hidden: true, "aria-pressed": "false" });
-// "Subscribe" loads its chunk on the first click (again after a failed load); the chunk then opens and closes
-// its panel itself.
-const follow = h("button", { type: "button", id: "ps-open", "aria-expanded": "false" }, t("subscribe"));
-const fetchChunk = () => {
-  follow.onclick = null;
-  doc.head.append(h("script", { src: cfg.subscribe, onerror: () => (follow.onclick = fetchChunk) }));
-};
-follow.onclick = fetchChunk;
+/** Adds a chunk's script once; a failed load is forgotten, so that the next use tries again. */
+const chunks: Record<string, Promise<unknown>> = {};
+const chunk = (src: string) => (chunks[src] ??= new Promise((resolve, reject) =>
+  doc.head.append(h("script", { src, onload: resolve, onerror: () => (delete chunks[src], reject()) }))));
+// "Subscribe" loads its chunk on the first click; the chunk then opens and closes its panel itself.
+const follow = button(t("subscribe"), () => chunk(cfg.subscribe).catch(() => {}), { id: "ps-open", "aria-expanded": "false" });
 const hint = h("p", { class: "nt", hidden: true }, t("inlineHint"));
 const top = composer({ compact: true, done: (comment) => announce(place(comment, true), comment) });
 const write = h("div", null, cfg.site.guests.allowed ? top.form : h("p", { class: "nt" }, t("noGuests")));
@@ -233,18 +231,13 @@ const host: Host = {
     refresh();
   },
 };
-let toolkit: Promise<Tools> | undefined;
-/** Runs a tool once the chunk is there (loaded again after a failed load, which the live region tells). */
+let toolkit: Tools | undefined;
+/** Runs a tool once the chunk is there (a failed load is said in the live region; the next use tries again). */
 function tool<N extends keyof Tools>(name: N, ...args: Parameters<Tools[N]>) {
-  toolkit ??= new Promise((resolve, reject) => doc.head.append(h("script", {
-    src: cfg.tools,
-    onload: () => resolve((window as unknown as Record<symbol, ToolsInit>)[Symbol.for("parvis.tools")]!(host)),
-    onerror: reject,
-  })));
-  toolkit.then((tools) => (tools[name] as (...args: Parameters<Tools[N]>) => void)(...args), () => {
-    toolkit = undefined;
-    status.textContent = explain({ code: "network" });
-  });
+  chunk(cfg.tools).then(() => {
+    toolkit ??= (window as unknown as Record<symbol, ToolsInit>)[Symbol.for("parvis.tools")]!(host);
+    (toolkit[name] as (...args: Parameters<Tools[N]>) => void)(...args);
+  }, () => (status.textContent = explain({ code: "network" })));
 }
 
 // ---- reply boxes: collapsible, and behind "continue this thread" past MAX_DEPTH ---------------------
