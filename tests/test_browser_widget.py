@@ -530,6 +530,49 @@ def test_a_vote_changes_the_score_and_is_remembered_until_withdrawn(
     watched.assert_quiet()
 
 
+def test_a_reader_reports_a_comment_with_the_tools_loaded_on_the_first_click(
+    server: ParvisServer, readers: Readers, watched: Watched, messages: dict[str, Any]
+) -> None:
+    page = watched.page
+    key = new_key("report")
+    target = readers.post(key, "Encore une publicité pour des montres de luxe à prix cassés.", name="Vendeur")
+    app = open_article(watched, server, key)
+    # Reading the thread loads no tools chunk; the first click on "Report" does.
+    with page.expect_request(lambda request: "/parvis-widget/tools-" in request.url) as chunk:
+        own_actions(app, target["id"]).get_by_role("button", name=tr(messages, "report")).click()
+    assert chunk.value.response() and chunk.value.response().ok  # type: ignore[union-attr]
+    reason = comment(app, target["id"]).get_by_label(tr(messages, "reportReason"))
+    expect(reason).to_be_focused()
+    reason.select_option("spam")
+    comment(app, target["id"]).get_by_label(tr(messages, "reportNote")).fill("Publicité")
+    with page.expect_response(lambda answer: answer.url.endswith(f"/comments/{target['id']}/flags")) as sent:
+        comment(app, target["id"]).get_by_role("button", name=tr(messages, "reportSend")).click()
+    assert sent.value.status == 201
+    assert sent.value.request.post_data_json == {"reason": "spam", "note": "Publicité"}
+    expect(comment(app, target["id"]).get_by_role("status")).to_have_text(tr(messages, "reported"))
+    watched.assert_quiet()
+
+
+def test_a_tools_chunk_that_failed_to_load_is_said_and_loaded_on_the_next_click(
+    server: ParvisServer, readers: Readers, watched: Watched, messages: dict[str, Any]
+) -> None:
+    page = watched.page
+    key = new_key("chunk")
+    target = readers.post(key, "Un avis que quelqu'un voudra signaler.", name="Claire")
+    app = open_article(watched, server, key)
+    report = own_actions(app, target["id"]).get_by_role("button", name=tr(messages, "report"))
+    page.route("**/parvis-widget/tools-*", lambda route: route.abort())
+    report.click()
+    expect(app.get_by_role("status")).to_have_text(tr(messages, "error.network"))
+    expect(comment(app, target["id"]).locator("form")).to_have_count(0)
+
+    page.unroute("**/parvis-widget/tools-*")
+    report.click()
+    expect(comment(app, target["id"]).get_by_label(tr(messages, "reportReason"))).to_be_focused()
+    # The browser logs the aborted script load; nothing else may fail.
+    watched.assert_quiet(allow_console=r"/parvis-widget/tools-[0-9a-f]{12}\.js")
+
+
 # ---- sorting, paging, permalinks -----------------------------------------------------------------------
 
 

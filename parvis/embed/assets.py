@@ -26,6 +26,7 @@ class Bundle:
     app_css: str
     inline: str
     subscribe: str
+    tools: str
     languages: tuple[str, ...]
     gzip_bytes: dict[str, int]
 
@@ -46,6 +47,7 @@ def _bundle(stamp: float) -> Bundle:
         app_css=STATIC_PREFIX + files["app_css"],
         inline=STATIC_PREFIX + files["inline"],
         subscribe=STATIC_PREFIX + files["subscribe"],
+        tools=STATIC_PREFIX + files["tools"],
         languages=tuple(meta["languages"]),
         gzip_bytes=dict(meta["gzip_bytes"]),
     )

@@ -97,8 +97,10 @@ def frame(request: HttpRequest, site: str) -> HttpResponse:
         "dir": "rtl" if language in RTL_LANGUAGES else "ltr",
         "messages": assets.messages(language),
         "api": f"/api/v1/sites/{current.slug}",
-        # The subscribe control is a chunk the app loads when the reader opens it (see widget/build.mjs).
+        # Chunks the app loads on first use: the subscribe control, a comment's edit/delete/report/appeal tools
+        # (see widget/build.mjs).
         "subscribe": static(bundle.subscribe),
+        "tools": static(bundle.tools),
         "feed": reverse("notifications:thread-feed", args=[current.slug]) + "?" + feed_query,
     }
     response = render(request, "parvis/frame.html", {"config": config, "bundle": bundle})

@@ -69,12 +69,13 @@ def test_the_frame_carries_the_sites_rules_and_the_readers_language(client, site
     assert config_of(frame(client, site, lang="xx"))["lang"] == "fr"  # the site's language
 
 
-def test_the_frame_names_the_subscribe_chunk_and_the_discussion_s_feed(client, site):
+def test_the_frame_names_the_chunks_loaded_on_first_use_and_the_discussion_s_feed(client, site):
     config = config_of(frame(client, site))
     bundle = assets.bundle()
-    assert config["subscribe"] == f"/static/{bundle.subscribe}"
-    assert re.search(r"subscribe-[0-9a-f]{12}\.js$", bundle.subscribe)
-    assert (assets.BUILD_DIR / bundle.subscribe.removeprefix(assets.STATIC_PREFIX)).is_file()
+    for chunk, name in (("subscribe", bundle.subscribe), ("tools", bundle.tools)):
+        assert config[chunk] == f"/static/{name}"
+        assert re.search(rf"{chunk}-[0-9a-f]{{12}}\.js$", name)
+        assert (assets.BUILD_DIR / name.removeprefix(assets.STATIC_PREFIX)).is_file()
     assert config["feed"] == f"/notifications/feeds/{site.slug}/thread.atom?key=article-1"
     by_url = config_of(frame(client, site, key=""))["feed"]
     assert by_url == f"/notifications/feeds/{site.slug}/thread.atom?url=" + quote_plus(f"{ORIGIN}/article-1")

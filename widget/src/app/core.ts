@@ -13,6 +13,8 @@ export interface Config {
   api: string;
   /** The subscribe control's chunk (loaded when the reader opens it) and this discussion's Atom feed. */
   subscribe: string;
+  /** The chunk of a comment's less used tools (edit, delete, report, appeal), loaded on first use. */
+  tools: string;
   feed: string;
 }
 

@@ -2,29 +2,16 @@
 import type { Comment, Sort, ThreadPage, Updates, VoteResult } from "../api";
 import { isToApp, type Theme } from "../protocol";
 import { composer } from "./compose";
-import { add, ago, api, button, cfg, editable, explain, h, has, load, ownHeaders, save, send, t, threadQuery, tokens, uid, type Failure } from "./core";
-import { checking, verdict } from "./moderation";
+import { add, ago, api, button, cfg, editable, explain, h, load, ownHeaders, save, send, t, threadQuery, tokens, uid, type Failure } from "./core";
+import type { Host, Item, Tools, ToolsInit } from "./tools";
 
 /** Replies nest visually this deep; deeper ones open in place behind "continue this thread". */
 const MAX_DEPTH = 5;
-const REASONS = ["spam", "abuse", "personal_data", "off_topic", "misinformation", "other"];
 const doc = document;
 // The frame page sets <html lang dir> and <base target="_blank"> (links in comments open a new tab instead of
 // replacing the comments inside the frame).
 const root = doc.documentElement;
 
-interface Item {
-  c: Comment;
-  el: HTMLElement;
-  head: HTMLElement;
-  body: HTMLElement;
-  actions: HTMLElement;
-  slot: HTMLElement;
-  level: number;
-  box?: HTMLElement;
-  /** The author's own notice: why the comment is held or was refused. */
-  note?: HTMLElement | undefined;
-}
 const items = new Map<number, Item>();
 const votes: Record<string, number> = load("votes", {});
 let sort: Sort = "oldest";
@@ -69,14 +56,12 @@ const heading = h("h2");
 const sortSelect = h("select", { onchange: () => { sort = sortSelect.value as Sort; fetchPage(true); } },
   ...["oldest", "newest", "best"].map((value) => h("option", { value }, t("sort." + value))));
 const inlineToggle: HTMLButtonElement = button("", () => inlineToggle.setAttribute("aria-pressed", root.classList.toggle("io") + ""), { class: "il", hidden: true, "aria-pressed": "false" });
-// "Subscribe" loads its chunk on the first click (again after a failed load); the chunk then opens and closes
-// its panel itself.
-const follow = h("button", { type: "button", id: "ps-open", "aria-expanded": "false" }, t("subscribe"));
-const fetchChunk = () => {
-  follow.onclick = null;
-  doc.head.append(h("script", { src: cfg.subscribe, onerror: () => (follow.onclick = fetchChunk) }));
-};
-follow.onclick = fetchChunk;
+/** Adds a chunk's script once; a failed load is forgotten, so that the next use tries again. */
+const chunks: Record<string, Promise<unknown>> = {};
+const chunk = (src: string) => (chunks[src] ??= new Promise((resolve, reject) =>
+  doc.head.append(h("script", { src, onload: resolve, onerror: () => (delete chunks[src], reject()) }))));
+// "Subscribe" loads its chunk on the first click; the chunk then opens and closes its panel itself.
+const follow = button(t("subscribe"), () => chunk(cfg.subscribe).catch(() => {}), { id: "ps-open", "aria-expanded": "false" });
 const hint = h("p", { class: "nt", hidden: true }, t("inlineHint"));
 const top = composer({ compact: true, done: (comment) => announce(place(comment, true), comment) });
 const write = h("div", null, cfg.site.guests.allowed ? top.form : h("p", { class: "nt" }, t("noGuests")));
@@ -93,10 +78,8 @@ add(doc.getElementById("parvis-app")!,
 
 function announce(el: HTMLElement | undefined, comment: Comment) {
   const m = comment.moderation;
-  status.textContent = m ? verdict(m, t, has, cfg.lang) : t(comment.status == "pending" ? "postedPending" : "posted");
+  m ? tool("announce", m) : (status.textContent = t(comment.status == "pending" ? "postedPending" : "posted"));
   if (el) show([comment.id], false);
-  checks = 0;
-  if (checking(m)) recheck();
 }
 
 // ---- one comment ---------------------------------------------------------------------------------
@@ -145,22 +128,12 @@ function render(c: Comment, level: number): HTMLElement {
 }
 
 // ---- the reader's own held or refused comments ---------------------------------------------------------
-/** Shows where the reader's own comment stands: its badge, and a notice saying why it waits or was refused,
- * with "Ask for a review" for a refused one. All of it text nodes (a custom category's label is the site's). */
+/** Shows where the reader's own comment stands: its badge here, and the notice saying why it waits or was
+ * refused from the tools chunk (few readers ever have one). */
 function standing(item: Item) {
   const { c } = item;
-  const m = c.moderation;
   item.head.querySelector(".bd")!.textContent = c.status == "pending" ? t("pending") : c.status == "removed" ? t("unpublished") : "";
-  item.note?.remove();
-  item.note = undefined;
-  if (!m || m.action == "publish") return;
-  const note = (item.note = h("div", { class: "mn", role: "status" }, verdict(m, t, has, cfg.lang) + " "));
-  if (m.action != "hold" && (m.appealable || m.appealed)) {
-    const ask: HTMLButtonElement = button(t(m.appealed ? "appealed" : "appeal"), () => appeal(item, ask), { disabled: m.appealed });
-    note.append(ask);
-  }
-  item.actions.before(note);
-  if (checking(m)) recheck();
+  if (c.moderation || item.note) tool("notice", item);
 }
 
 /** A newer state of the reader's own comment: edited, or decided by the second automatic check. */
@@ -175,57 +148,6 @@ function update(item: Item, fresh: Comment) {
   }
   c.moderation = fresh.moderation ?? null;
   standing(item);
-}
-
-function appeal(item: Item, ask: HTMLButtonElement) {
-  const { c } = item;
-  const message = h("textarea", { id: uid(), rows: 3, maxlength: 1000 });
-  const problem = h("p", { class: "fe", role: "alert" });
-  open(item, h("form", {
-    class: "rf",
-    onsubmit: async (event: Event) => {
-      event.preventDefault();
-      try {
-        // The edit token proves authorship; it outlives the edit window.
-        await api(`/comments/${c.id}/appeal`, { message: message.value }, "POST", { "Parvis-Edit-Token": tokens()[c.id]?.token ?? "" });
-        c.moderation = { ...c.moderation!, appealable: false, appealed: true };
-        ask.textContent = t("appealed");
-        ask.disabled = true;
-        close(item, item.el);
-        status.textContent = t("appealSent");
-      } catch (failure) {
-        problem.textContent = explain(failure as Failure);
-      }
-    },
-  },
-    h("label", { for: message.id }, t("appealNote")), message,
-    h("div", { class: "bar" }, button(t("cancel"), () => close(item, ask)), h("button", { type: "submit", class: "pri" }, t("appealSend"))),
-    problem), message);
-}
-
-/** While a held comment's second automatic check runs (seconds), read the thread again every 2 s, a few times. */
-let checks = 0;
-let checkTimer: ReturnType<typeof setTimeout> | 0 = 0;
-function recheck() {
-  if (checkTimer || checks > 4) return;
-  checkTimer = setTimeout(async () => {
-    checks++;
-    try {
-      // Newest first: the comment just posted is on the first page (a reply, within its thread).
-      const page = await api<ThreadPage>(`/thread?${threadQuery}&sort=newest&limit=100`, undefined, "GET", ownHeaders());
-      const found = new Map<number, Comment>();
-      const walk = (list: Comment[]) => list.forEach((c) => (found.set(c.id, c), walk(c.replies)));
-      walk(page.comments);
-      checkTimer = 0;
-      for (const item of items.values()) {
-        const fresh = found.get(item.c.id);
-        if (fresh && checking(item.c.moderation)) update(item, fresh);
-      }
-    } catch {
-      checkTimer = 0;
-      recheck();
-    }
-  }, 2000);
 }
 
 function fillActions(item: Item) {
@@ -252,67 +174,15 @@ function fillActions(item: Item) {
   const down = button("▼", vote(-1), { class: "v", "aria-label": t("down"), "aria-pressed": (votes[c.id] == -1) + "" });
   const live = c.status == "approved";
   const token = editable(c.id);
-  const editButton: HTMLButtonElement = button(t("edit"), () => {
-    item.body.hidden = true;
-    const restore = () => ((item.body.hidden = false), close(item, editButton));
-    const form = composer({
-      edit: c,
-      source: editable(c.id)?.body ?? item.body.textContent ?? "",
-      done: (edited) => {
-        item.body.innerHTML = edited.html;
-        item.c.html = edited.html;
-        update(item, edited);
-        if (!item.head.querySelector(".ed")) item.head.querySelector(".d")!.after(h("span", { class: "mu ed" }, t("edited")));
-        restore();
-        status.textContent = t("saved");
-      },
-      cancel: restore,
-    });
-    open(item, form.form, form);
-  });
-  const deleteButton: HTMLButtonElement = button(t("delete"), () => open(item, h("div", { class: "cf" },
-    h("span", null, t("deleteConfirm")),
-    button(t("delete"), async () => {
-      try {
-        await api(`/comments/${c.id}`, undefined, "DELETE", { "Parvis-Edit-Token": editable(c.id)?.token ?? "" });
-        const held = tokens();
-        delete held[c.id];
-        save("tokens", held);
-        if (live) count--;
-        takeDown(item, "deleted");
-        status.textContent = t("deletedOk");
-        refresh();
-      } catch (failure) {
-        fail(failure);
-      }
-    }, { class: "pri" }),
-    button(t("cancel"), () => close(item, deleteButton))), deleteButton));
-  const reportButton: HTMLButtonElement = button(t("report"), () => {
-    const reason = h("select", { id: uid() }, ...REASONS.map((value) => h("option", { value }, t("reason." + value))));
-    const note = h("input", { id: uid(), maxlength: 500 });
-    const problem = h("p", { class: "fe", role: "alert" });
-    open(item, h("form", {
-      class: "rf",
-      onsubmit: async (event: Event) => {
-        event.preventDefault();
-        try {
-          await api(`/comments/${c.id}/flags`, { reason: reason.value, note: note.value });
-          item.slot.replaceChildren(h("p", { class: "nt", role: "status" }, t("reported")));
-        } catch (failure) {
-          problem.textContent = explain(failure as Failure);
-        }
-      },
-    },
-      h("label", { for: reason.id }, t("reportReason")), reason,
-      h("label", { for: note.id }, t("reportNote")), note,
-      h("div", { class: "bar" }, button(t("cancel"), () => close(item, reportButton)), h("button", { type: "submit", class: "pri" }, t("reportSend"))),
-      problem), reason);
-  });
+  const use = (name: "edit" | "remove" | "report", label: string) => {
+    const opener: HTMLButtonElement = button(t(label), () => tool(name, item, opener));
+    return opener;
+  };
   add(actions,
     h("span", { class: "vt" }, !mine && live && up, score, !mine && live && down),
     live && button(t("reply"), () => reply(item), { class: "rb" }),
-    token && c.status != "removed" && editButton, token && deleteButton,
-    !mine && live && reportButton,
+    token && c.status != "removed" && use("edit", "edit"), token && use("remove", "delete"),
+    !mine && live && use("report", "report"),
     error);
 }
 
@@ -350,6 +220,24 @@ function open(item: Item, content: HTMLElement, focus: { focus(): void } = conte
 function close(item: Item, back?: HTMLElement | null) {
   item.slot.replaceChildren();
   back?.focus();
+}
+
+// ---- edit, delete, report, appeal: the tools chunk, loaded on the first click on one of them ----------
+const host: Host = {
+  open, close, update, composer, status, uid, items,
+  drop(item) {
+    if (item.c.status == "approved") count--;
+    takeDown(item, "deleted");
+    refresh();
+  },
+};
+let toolkit: Tools | undefined;
+/** Runs a tool once the chunk is there (a failed load is said in the live region; the next use tries again). */
+function tool<N extends keyof Tools>(name: N, ...args: Parameters<Tools[N]>) {
+  chunk(cfg.tools).then(() => {
+    toolkit ??= (window as unknown as Record<symbol, ToolsInit>)[Symbol.for("parvis.tools")]!(host);
+    (toolkit[name] as (...args: Parameters<Tools[N]>) => void)(...args);
+  }, () => (status.textContent = explain({ code: "network" })));
 }
 
 // ---- reply boxes: collapsible, and behind "continue this thread" past MAX_DEPTH ---------------------

@@ -6,17 +6,19 @@
  * A guest subscribes by email to this discussion's new comments or to replies to their comments, as they come
  * or once a day; the server then sends one confirmation email (double opt-in) and the panel says to check the
  * mailbox. Errors are the server's codes, translated like the app's. The panel also links the discussion's
- * Atom feed. Styles: one constructed sheet (the frame's CSP allows no inline style), logical properties only,
+ * Atom feed. Styles: chunk-styles.ts's sheet, then one of its own (the frame's CSP allows no inline style), logical properties only,
  * so Hebrew and Arabic mirror by themselves. Inputs sit inside their labels, so no id can clash with the app's.
  */
 import type { SubscriptionAnswer } from "../api";
 import { api, button, cfg, explain, h, load, t, type Failure } from "./core";
+import { adoptChunkStyles } from "./chunk-styles";
 import { confirmationNotice, subscriptionRequest, type Frequency, type Kind } from "./subscription";
 
 const CSS = `.sp{margin:0 0 1rem}.sp fieldset{border:0;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.2rem 1rem}
 .sp legend{font-weight:600;padding:0;margin-bottom:.2rem}.sp fieldset label{font-weight:400;display:flex;gap:.35rem;align-items:center}
 .sp .ad{display:grid;gap:.2rem}.sp .ok{background:var(--parvis-bg);border-inline-start:3px solid var(--parvis-accent);padding:.4rem .7rem;margin:0}`;
 
+adoptChunkStyles();
 const sheet = new CSSStyleSheet();
 sheet.replaceSync(CSS);
 document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
