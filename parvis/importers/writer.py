@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Subquery, Value
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -351,7 +351,8 @@ class Writer:
 def recount_threads(thread_ids: Iterable[int]) -> None:
     """Published counts and last-comment dates of these threads, from the comment rows themselves (what the
     comment actions keep up one comment at a time), in one query per 500 threads. The importer runs it after
-    writing; so does the scale benchmark's generator."""
+    writing; so does the scale benchmark's generator. Their comments were written without ``save()``, so this also
+    raises the threads' versions: pages kept of them are out of date (parvis.threads.versions)."""
     touched = sorted(thread_ids)
     for start in range(0, len(touched), _COUNT_CHUNK):
         published = Comment.objects.filter(thread=OuterRef("pk"), status=Status.APPROVED)
@@ -360,4 +361,5 @@ def recount_threads(thread_ids: Iterable[int]) -> None:
         Thread.objects.filter(pk__in=touched[start : start + _COUNT_CHUNK]).update(
             comment_count=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)),
             last_comment_at=Subquery(latest),
+            version=F("version") + 1,
         )

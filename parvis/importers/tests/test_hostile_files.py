@@ -177,3 +177,26 @@ def test_a_rerun_updates_what_the_source_changed_and_keeps_what_moderators_decid
     assert Comment.objects.get(body_markdown="Deuxième.").status == "spam"
     assert Comment.objects.get(body_markdown="Un autre.").status == "rejected"
     assert Thread.objects.get().comment_count == 1
+
+
+def test_a_rerun_shows_its_changes_in_the_next_read_of_a_kept_thread_page(cli, site, tmp_path, api):
+    link = "https://news.example/a"
+    cli(
+        "import",
+        "wordpress",
+        write(tmp_path, HEAD + item(3, comment(1, "Avant."), link=link) + TAIL),
+        "--site",
+        site.slug,
+    )
+    thread = Thread.objects.get()
+    before = api.thread(key=thread.key).json()
+    assert [c["html"] for c in before["comments"]] == ['<p dir="auto">Avant.</p>']
+    cli(
+        "import",
+        "wordpress",
+        write(tmp_path, HEAD + item(3, comment(1, "Après."), link=link) + TAIL),
+        "--site",
+        site.slug,
+    )
+    after = api.thread(key=thread.key).json()  # the page kept by the first read is out of date
+    assert [c["html"] for c in after["comments"]] == ['<p dir="auto">Après.</p>']
