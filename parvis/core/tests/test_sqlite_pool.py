@@ -69,3 +69,39 @@ def test_a_connection_closed_inside_a_transaction_comes_back_without_it(tmp_path
     _in_thread(path, leave_open)
     assert _in_thread(path, lambda wrapper, cursor: wrapper.connection.in_transaction) is False
     assert _in_thread(path, lambda wrapper, cursor: cursor.execute("SELECT count(*) FROM t").fetchone()[0]) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_write_transactions_in_one_process_all_commit_even_after_failures() -> None:
+    """Sixteen request threads writing at once (a viral thread's posts): each waits its turn, none is refused, and a
+    transaction that fails gives the turn back."""
+    from django.db import connection, transaction
+
+    from parvis.core.models import RateCounter
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's write lock")
+    failures: list[BaseException] = []
+
+    def request(number: int) -> None:
+        try:
+            for attempt in range(3):
+                try:
+                    with transaction.atomic():
+                        RateCounter.objects.create(bucket=f"burst:{number}:{attempt}", count=1, expires_at=0)
+                        if attempt == 1:
+                            raise LookupError("a post refused inside its transaction")
+                except LookupError:
+                    pass
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=request, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert RateCounter.objects.filter(bucket__startswith="burst:").count() == 32

@@ -7,6 +7,12 @@ per-process pool and the next request's thread takes it (SQLite connections may 
 one at a time). A connection is only pooled outside a transaction, and one whose file was replaced since it was
 opened (a test database created again, a restored backup) is closed rather than reused. In-memory databases are
 never pooled: closing one would lose it, and Django does not close them.
+
+Write transactions (``BEGIN IMMEDIATE``) of one process also queue on a lock of the process before they ask SQLite
+for its write lock. SQLite makes a writer that finds the database locked sleep and try again, sleeping longer each
+time (up to 100 ms), so under a burst of posts the write lock sat free while sixty waiters slept, then a waiter ran
+out of the busy timeout and its post failed. Queued on a lock, the next writer of the process starts the moment the
+last one commits, and only one writer per process polls SQLite (the other server processes' and the task worker's).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import os
 import threading
 from typing import Any
 
+from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
 IDLE_CONNECTIONS = 32  # per process and database file; more concurrent requests open more, closed on return
@@ -57,10 +64,49 @@ class _Pool:
 
 
 _pool = _Pool()
+_writers: dict[str, threading.Lock] = {}
+_writers_lock = threading.Lock()
+
+
+def _writer(path: str) -> threading.Lock:
+    with _writers_lock:
+        return _writers.setdefault(path, threading.Lock())
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     opened_on: Identity = None
+    holds_writer: threading.Lock | None = None
+
+    def _start_transaction_under_autocommit(self) -> None:
+        if self.transaction_mode != "IMMEDIATE" or self.is_in_memory_db():
+            super()._start_transaction_under_autocommit()
+            return
+        writer = _writer(self.settings_dict["NAME"])
+        if not writer.acquire(timeout=float(self.settings_dict["OPTIONS"].get("timeout", 5))):
+            raise OperationalError("database is locked: the other write transactions of this process took too long")
+        self.holds_writer = writer
+        try:
+            super()._start_transaction_under_autocommit()
+        except BaseException:
+            self._release_writer()
+            raise
+
+    def _release_writer(self) -> None:
+        writer, self.holds_writer = self.holds_writer, None
+        if writer is not None:
+            writer.release()
+
+    def _commit(self) -> None:
+        try:
+            super()._commit()
+        finally:
+            self._release_writer()
+
+    def _rollback(self) -> None:
+        try:
+            super()._rollback()
+        finally:
+            self._release_writer()
 
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         pooled = not self.is_in_memory_db()
@@ -76,9 +122,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return connection
 
     def _close(self) -> None:
+        self._release_writer()
         connection = self.connection
         if connection is None or self.is_in_memory_db() or self.opened_on is None:
-            super()._close()  # type: ignore[misc]  # django-stubs lacks BaseDatabaseWrapper._close
+            super()._close()
             return
         with self.wrap_database_errors:
             if connection.in_transaction:
