@@ -45,7 +45,7 @@ from playwright.sync_api import (
 
 from parvis.web.demo import SEEDS, SITE_SLUG, THREAD_KEY
 from tests.browser import Watched, watch
-from tests.servers import ParvisServer
+from tests.servers import DEMO, ParvisServer
 
 pytestmark = pytest.mark.browser
 
@@ -116,7 +116,7 @@ save_policy(Site.objects.get(slug={SITE_SLUG!r}), {{
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParvisServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, migrated: Path) -> Iterator[ParvisServer]:
     if not (WIDGET_BUILD / "meta.json").exists():
         pytest.fail("the widget is not built: run `make widget` (or `cd widget && node build.mjs`)")
     settings = {
@@ -133,9 +133,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParvisServer]:
         "PARVIS_TRUSTED_PROXIES": "1",
     }
     with ParvisServer(tmp_path_factory.mktemp("parvis-widget"), workers=1, env=settings) as running:
-        running.cli("migrate")
-        running.cli("demo")
-        running.cli("manage", "shell", "-c", MODULE_POLICY)
+        running.copy_database(migrated)
+        running.cli("manage", "shell", "-c", DEMO + MODULE_POLICY)
         running.start()
         yield running
 
