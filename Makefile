@@ -22,8 +22,10 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
+# --compile-bytecode: every `parvis` process (a test's server and its workers, a CLI command) would otherwise
+# compile Django, scikit-learn and SciPy again, seconds each, wherever PYTHONDONTWRITEBYTECODE is set.
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --locked --quiet --extra encoder
+	$(UV) sync --locked --quiet --extra encoder --compile-bytecode
 	touch $@
 
 setup: $(VENV)/.synced messages widget

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,9 +20,11 @@ DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_sequen
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On the PostgreSQL run, only the tests that use the database run again: the others (the renderer, the
-    classifier, the browser and server tests on their own SQLite files) would only repeat the SQLite run. A test
-    that picks PostgreSQL by itself on that run (a server it starts) is marked ``both_databases``."""
+    """The end-to-end modules first (see ``end_to_end_first``). On the PostgreSQL run, only the tests that use the
+    database run again: the others (the renderer, the classifier, the browser and server tests on their own
+    SQLite files) would only repeat the SQLite run. A test that picks PostgreSQL by itself on that run (a server
+    it starts) is marked ``both_databases``."""
+    end_to_end_first(items)
     if not os.environ.get("PARVIS_TEST_POSTGRES"):
         return
     kept, dropped = [], []
@@ -35,6 +38,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+def end_to_end_first(items: list[pytest.Item]) -> None:
+    """Put the modules of tests/ (real servers and browsers: a minute or more each) before the apps' own tests
+    (seconds each), keeping the order within each. pytest-xdist's ``--dist loadfile`` hands out modules in this
+    order as workers become free: the long ones start first and the short ones fill in at the end, instead of
+    one worker still running a browser module long after the other has run out of work."""
+    root = Path(__file__).resolve().parent / "tests"
+    items.sort(key=lambda item: 0 if Path(item.path).is_relative_to(root) else 1)
 
 
 class ApiClient:

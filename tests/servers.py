@@ -12,12 +12,13 @@ import os
 import secrets
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -31,6 +32,9 @@ START_TIMEOUT = 180.0
 STOP_TIMEOUT = 15.0
 POLL_INTERVAL = 0.05
 LOG_TAIL = 4000
+# `parvis demo` as Python for `parvis manage shell`: the same command, in the process that seeds the rest of a
+# module's data (each `parvis` process spends seconds importing the app before it does anything).
+DEMO = "from django.core.management import call_command\ncall_command('demo')\n"
 
 
 class ServerError(RuntimeError):
@@ -138,6 +142,13 @@ class ParvisServer:
             )
         return result.stdout
 
+    def copy_database(self, template: Path) -> None:
+        """Start from a copy of ``template``, a SQLite database `parvis migrate` made (see ``migrated_sqlite``):
+        the same file this server's own `parvis migrate` would write, without its seconds of work."""
+        if not self.database_url.startswith("sqlite:///"):
+            raise ServerError(f"only a SQLite database is copied, not {self.database_url}")
+        copy_sqlite(template, Path(self.database_url.removeprefix("sqlite:///")))
+
     def start(self, timeout: float = START_TIMEOUT, extra_args: Sequence[str] = ()) -> None:
         """Start `parvis --dev serve` (with ``extra_args``) and return once /healthz answers."""
         if self.running:
@@ -237,6 +248,30 @@ class ParvisServer:
         self.stop()
 
 
+def copy_sqlite(source: Path, target: Path) -> None:
+    """Copy SQLite database ``source`` to ``target`` with SQLite's backup API, which reads a consistent snapshot
+    (the write-ahead log's pages included) and writes a whole database file."""
+    with closing(sqlite3.connect(source)) as reading, closing(sqlite3.connect(target)) as writing:
+        reading.backup(writing)
+
+
+def migrated_sqlite(root: Path) -> Path:
+    """A SQLite database `parvis migrate` made in ``root``, made once: the first caller migrates under a file lock,
+    the others (other pytest workers sharing ``root``) wait for it and then find it. Servers copy it
+    (``ParvisServer.copy_database``): migrating takes seconds, and every server would otherwise repeat it."""
+    import fcntl
+
+    folder = root / "migrated-sqlite"
+    template = folder / "db.sqlite3"
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / "migrated-sqlite.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "migrated").exists():
+            ParvisServer(folder).cli("migrate")
+            (folder / "migrated").touch()
+    return template
+
+
 @contextmanager
 def fresh_postgres_database(server_url: str, prefix: str) -> Iterator[str]:
     """Create an empty database ``<prefix>_<random>`` on the PostgreSQL server of ``server_url`` (a URL to any
@@ -258,14 +293,15 @@ def fresh_postgres_database(server_url: str, prefix: str) -> Iterator[str]:
 
 
 @contextmanager
-def seeded_server(directory: Path, setup: str, env: Mapping[str, str]) -> Iterator[ParvisServer]:
-    """A migrated one-worker server whose data ``setup`` (Python run by `parvis manage shell`) made, started.
+def seeded_server(directory: Path, setup: str, env: Mapping[str, str], migrated: Path) -> Iterator[ParvisServer]:
+    """A one-worker server on a copy of the ``migrated`` database whose data ``setup`` (Python run by `parvis
+    manage shell`) made, started.
 
     The dashboard's browser tests each seed their own site, staff and policy this way, through the same command a
     newsroom would use, before the server serves its first request.
     """
     with ParvisServer(directory, workers=1, env=env) as running:
-        running.cli("migrate")
+        running.copy_database(migrated)
         running.cli("manage", "shell", "-c", setup)
         running.start()
         yield running

@@ -9,6 +9,7 @@ violated the page's Content-Security-Policy.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -37,9 +38,9 @@ Membership.objects.create(user=user, site=site, role="moderator")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParvisServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, migrated: Path) -> Iterator[ParvisServer]:
     settings = {"PARVIS_MODERATION_ENCODER": "off", "PARVIS_TRUSTED_PROXIES": "1"}
-    with seeded_server(tmp_path_factory.mktemp("parvis-audit"), SETUP, settings) as running:
+    with seeded_server(tmp_path_factory.mktemp("parvis-audit"), SETUP, settings, migrated) as running:
         yield running
 
 

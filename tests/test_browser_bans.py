@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -48,9 +49,9 @@ print(json.dumps([[e.action, e.comment_id, e.actor_label, (e.details.get("after"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParvisServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, migrated: Path) -> Iterator[ParvisServer]:
     settings = {"PARVIS_MODERATION_ENCODER": "off", "PARVIS_TRUSTED_PROXIES": "1"}
-    with seeded_server(tmp_path_factory.mktemp("parvis-bans"), SETUP, settings) as running:
+    with seeded_server(tmp_path_factory.mktemp("parvis-bans"), SETUP, settings, migrated) as running:
         yield running
 
 

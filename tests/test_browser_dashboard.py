@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -59,9 +60,9 @@ print(json.dumps([[e.action, e.comment_id, e.actor_label, e.details.get("categor
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParvisServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, migrated: Path) -> Iterator[ParvisServer]:
     settings = {"PARVIS_MODERATION_ENCODER": "off", "PARVIS_TRUSTED_PROXIES": "1"}
-    with seeded_server(tmp_path_factory.mktemp("parvis-dashboard"), SETUP, settings) as running:
+    with seeded_server(tmp_path_factory.mktemp("parvis-dashboard"), SETUP, settings, migrated) as running:
         yield running
 
 

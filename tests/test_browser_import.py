@@ -38,13 +38,13 @@ def expected_comments() -> tuple[list[str], list[str]]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParvisServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, migrated: Path) -> Iterator[ParvisServer]:
     if not SAMPLE.is_file():
         pytest.skip(f"{SAMPLE} is not on this machine")
     if not (WIDGET_BUILD / "meta.json").exists():
         pytest.fail("the widget is not built: run `make widget` (or `cd widget && node build.mjs`)")
     with ParvisServer(tmp_path_factory.mktemp("parvis-import"), workers=1) as running:
-        running.cli("migrate")
+        running.copy_database(migrated)
         running.cli("site", "create", "blog", "--name", "Theme test blog", "--origin", running.url, "--language", "en")
         report = running.cli("import", "wordpress", str(SAMPLE), "--site", "blog")
         assert report.startswith("Imported from wordpress: 7 threads"), report

@@ -31,7 +31,7 @@ HOSTILE = """<!doctype html><html><body>
 
 
 @pytest.fixture(scope="module")
-def mailbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ParvisServer, int]]:
+def mailbox(tmp_path_factory: pytest.TempPathFactory, migrated: Path) -> Iterator[tuple[ParvisServer, int]]:
     directory = tmp_path_factory.mktemp("parvis-mailbox")
     port = free_port()
     environment = {
@@ -41,7 +41,7 @@ def mailbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ParvisSe
         "PARVIS_MODERATION_ENCODER": "off",
     }
     with ParvisServer(directory / "server", workers=1, env=environment) as server:
-        server.cli("migrate")
+        server.copy_database(migrated)
         server.start()
         wait_for_smtp(port)
         yield server, port

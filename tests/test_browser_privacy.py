@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -28,7 +29,7 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpServer) -> Iterator[ParvisServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpServer, migrated: Path) -> Iterator[ParvisServer]:
     env = {
         "PARVIS_EMAIL_HOST": "127.0.0.1",
         "PARVIS_EMAIL_PORT": str(smtp.port),
@@ -36,7 +37,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpServer) -> Iterat
         "PARVIS_EMAIL_TIMEOUT": "5",
     }
     with ParvisServer(tmp_path_factory.mktemp("parvis-privacy"), workers=1, env=env) as running:
-        running.cli("migrate")
+        running.copy_database(migrated)
         running.cli("site", "create", "journal", "--name", "The Journal", "--language", "en")
         running.cli("site", "create", "iton", "--name", "Iton", "--language", "he")
         running.start()

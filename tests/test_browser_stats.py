@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -67,8 +68,9 @@ PAINTED = """(canvas) => {
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParvisServer]:
-    with seeded_server(tmp_path_factory.mktemp("parvis-stats"), SETUP, {"PARVIS_MODERATION_ENCODER": "off"}) as running:
+def server(tmp_path_factory: pytest.TempPathFactory, migrated: Path) -> Iterator[ParvisServer]:
+    folder = tmp_path_factory.mktemp("parvis-stats")
+    with seeded_server(folder, SETUP, {"PARVIS_MODERATION_ENCODER": "off"}, migrated) as running:
         yield running
 
 

@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, BrowserContext, FrameLocator, Page, exp
 
 from parvis.web.demo import SITE_SLUG
 from tests.browser import Watched, watch
-from tests.servers import ParvisServer
+from tests.servers import DEMO, ParvisServer
 from tests.smtp import SmtpServer
 from tests.test_browser_widget import (
     API,
@@ -63,7 +63,7 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpServer) -> Iterator[ParvisServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpServer, migrated: Path) -> Iterator[ParvisServer]:
     if not (WIDGET_BUILD / "meta.json").exists():
         pytest.fail("the widget is not built: run `make widget` (or `cd widget && node build.mjs`)")
     settings = {
@@ -75,9 +75,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpServer) -> Iterat
         "PARVIS_TRUSTED_PROXIES": "1",
     }
     with ParvisServer(tmp_path_factory.mktemp("parvis-subscribe"), workers=1, env=settings) as running:
-        running.cli("migrate")
-        running.cli("demo")
-        running.cli("manage", "shell", "-c", MODULE_POLICY + PREMODERATION)
+        running.copy_database(migrated)
+        running.cli("manage", "shell", "-c", DEMO + MODULE_POLICY + PREMODERATION)
         running.start()
         yield running
 

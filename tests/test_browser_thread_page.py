@@ -27,11 +27,11 @@ SEED_BODIES = {seed.ref: seed.body for seed in SEEDS}
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParvisServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, migrated: Path) -> Iterator[ParvisServer]:
     # The default 5 comments a minute per IP would make the module's posts depend on how many tests run.
     limits = {"PARVIS_RATELIMIT_COMMENT_IP": "100/60"}
     with ParvisServer(tmp_path_factory.mktemp("parvis-browser"), workers=1, env=limits) as running:
-        running.cli("migrate")
+        running.copy_database(migrated)
         running.cli("demo")
         running.start()
         yield running

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -37,8 +38,9 @@ Membership.objects.create(user=jules, site=site, role="journalist")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParvisServer]:
-    with seeded_server(tmp_path_factory.mktemp("parvis-totp"), SETUP, {"PARVIS_MODERATION_ENCODER": "off"}) as running:
+def server(tmp_path_factory: pytest.TempPathFactory, migrated: Path) -> Iterator[ParvisServer]:
+    folder = tmp_path_factory.mktemp("parvis-totp")
+    with seeded_server(folder, SETUP, {"PARVIS_MODERATION_ENCODER": "off"}, migrated) as running:
         yield running
 
 

@@ -88,10 +88,13 @@ def database_url(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def server(tmp_path: Path, database_url: str) -> Iterator[ParvisServer]:
+def server(tmp_path: Path, database_url: str, request: pytest.FixtureRequest) -> Iterator[ParvisServer]:
     limits = {"PARVIS_RATELIMIT_COMMENT_IP": "100000/60", "PARVIS_RATELIMIT_COMMENT_THREAD": "100000/60"}
     with ParvisServer(tmp_path / "data", workers=2, database_url=database_url, env=limits) as running:
-        running.cli("migrate")
+        if database_url.startswith("sqlite:"):
+            running.copy_database(request.getfixturevalue("migrated"))
+        else:
+            running.cli("migrate")
         running.cli("site", "create", SITE, "--name", "Crash test", f"--origin={ORIGIN}")
         # Eight readers posting 50 near-identical comments in seconds from one address is a flood and a campaign the
         # moderation would hold (and replies to held comments are refused); this test is about durability, so the

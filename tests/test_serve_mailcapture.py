@@ -37,7 +37,7 @@ def wait_for_files(folder: Path, timeout: float = 120) -> list[Path]:
     raise AssertionError(f"no email captured in {folder} within {timeout:.0f} s")
 
 
-def test_serve_in_development_captures_the_emails_and_shows_them_at_the_mailbox(tmp_path: Path) -> None:
+def test_serve_in_development_captures_the_emails_and_shows_them_at_the_mailbox(tmp_path: Path, migrated: Path) -> None:
     mailbox = tmp_path / "mailbox"
     settings = {
         "PARVIS_EMAIL_CAPTURE_DIR": str(mailbox),
@@ -47,7 +47,7 @@ def test_serve_in_development_captures_the_emails_and_shows_them_at_the_mailbox(
         "PARVIS_EMAIL_RETRY_SECONDS": "1",
     }
     with ParvisServer(tmp_path / "data", env=settings) as server:
-        server.cli("migrate")
+        server.copy_database(migrated)
         server.cli("demo")
         server.start()
         assert any(" manage mailcapture " in command for command in group_commands(server.process.pid))  # type: ignore[union-attr]
@@ -60,7 +60,7 @@ def test_serve_in_development_captures_the_emails_and_shows_them_at_the_mailbox(
         assert "/notifications/confirm/" in page.text
 
 
-def test_no_mailcapture_leaves_the_port_to_the_operator_s_own_smtp_server(tmp_path: Path) -> None:
+def test_no_mailcapture_leaves_the_port_to_the_operator_s_own_smtp_server(tmp_path: Path, migrated: Path) -> None:
     mailbox = tmp_path / "mailbox"
     with SmtpServer() as smtp:
         settings = {
@@ -69,7 +69,7 @@ def test_no_mailcapture_leaves_the_port_to_the_operator_s_own_smtp_server(tmp_pa
             "PARVIS_EMAIL_PORT": str(smtp.port),
         }
         with ParvisServer(tmp_path / "data", env=settings) as server:
-            server.cli("migrate")
+            server.copy_database(migrated)
             server.cli("demo")
             server.start(extra_args=["--no-mailcapture"])
             # The capture server would have been started before the web server answered.
