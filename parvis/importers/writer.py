@@ -21,6 +21,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple, TypeVar
 
+from django.db import connection
 from django.db.models import Count, IntegerField, Max, Min, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -47,7 +48,8 @@ BATCH = 5000
 MAX_BODY = 100_000
 NAME_MAX, EMAIL_MAX, WEBSITE_MAX, TITLE_MAX = 64, 254, 512, 300
 _COUNT_CHUNK = 500
-_LOOKUP_CHUNK = 900
+# Values per lookup query: SQLite takes at most 999 parameters in a statement, PostgreSQL 65,535.
+_LOOKUP_CHUNK = {"sqlite": 900, "postgresql": 10_000}
 # Commenters kept in memory between batches (each batch looks up those it does not find here).
 COMMENTERS = 50_000
 T = TypeVar("T")
@@ -87,11 +89,24 @@ def _digest(thread_id: int, parent_id: int | None, name: str, email: str, websit
 
 
 def _chunked(query: Callable[[list[Any]], Iterable[T]], values: list[Any]) -> list[T]:
-    """``query`` run on slices of ``values`` (SQLite takes at most 999 parameters in a statement)."""
+    """``query`` run on slices of ``values`` small enough for the database."""
     found: list[T] = []
-    for start in range(0, len(values), _LOOKUP_CHUNK):
-        found.extend(query(values[start : start + _LOOKUP_CHUNK]))
+    size = _LOOKUP_CHUNK.get(connection.vendor, 900)
+    for start in range(0, len(values), size):
+        found.extend(query(values[start : start + size]))
     return found
+
+
+def _place(record: ThreadRecord) -> tuple[str, str | None] | None:
+    """A source thread's key and canonical URL, None when it has neither an id nor an http(s) URL."""
+    url = canonical_url(record.url) if record.url else None
+    if url is not None and len(url) > MAX_URL_LENGTH:
+        url = None
+    try:
+        # A source "link" that is no URL (an Isso path, a key exported as a WXR link) is the thread's key.
+        return thread_key(record.key or (None if url else record.url.strip()[:512] or None), url), url
+    except ProblemError:
+        return None
 
 
 class _Known(NamedTuple):
@@ -122,6 +137,11 @@ class Writer:
         self.now = timezone.now()
         self.ids = IdReserver()
         self.background = Background()
+        if connection.vendor == "postgresql":
+            # Foreign keys checked as each COPY ends, on the writing thread while the next batch is read, instead
+            # of all at commit with the importer waiting (Django declares them deferrable; finish() restores).
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         self.threads_read: dict[str, ThreadRecord] = {}
         self.pending: dict[str, list[CommentRecord]] = defaultdict(list)
         # Complete threads waiting for their batch, and how many comments they hold.
@@ -176,6 +196,9 @@ class Writer:
         self.threads_read.clear()
         self.background.wait()
         self._recount()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
     def close(self) -> None:
         """Wait for the write in flight (the transaction ends after it, committed or rolled back)."""
@@ -218,9 +241,17 @@ class Writer:
                 [source_id[:255] for source_id, *_ in threads],
             )
         )  # fmt: skip
-        keys: dict[str, int] = {}
+        # Where each new source thread goes: its key and URL (None: it has neither), and the site's threads by key.
+        places = {source_id: _place(record) for source_id, record, *_ in threads
+                  if record is not None and source_id[:255] not in mapped}  # fmt: skip
+        keys: dict[str, int] = dict(
+            _chunked(
+                lambda chunk: Thread.objects.filter(site=self.site, key__in=chunk).values_list("key", "pk"),
+                sorted({place[0] for place in places.values() if place is not None}),
+            )
+        )
         for source_id, record, comments, rows in threads:
-            thread_id = self._thread_id(source_id, record, comments, mapped, keys)
+            thread_id = self._thread_id(source_id, record, comments, mapped, keys, places.get(source_id))
             if thread_id is None:
                 continue
             self.touched.add(thread_id)
@@ -303,9 +334,10 @@ class Writer:
         comments: list[CommentRecord],
         mapped: dict[str, int],
         keys: dict[str, int],
+        place: tuple[str, str | None] | None,
     ) -> int | None:
-        """The Parvis thread of a source thread: ``mapped`` (by an earlier run or batch) or ``keys`` (made in this
-        batch) or one of the site's by key, else a new one."""
+        """The Parvis thread of a source thread: ``mapped`` (by an earlier run or batch), else the site's thread of
+        its key (``keys``: the site's and this batch's), else a new one."""
         known = mapped.get(source_id[:255])
         if known is not None:
             if record is not None:
@@ -318,13 +350,7 @@ class Writer:
                     f"comment {comment.source_id}", f"its thread {source_id} is not in the file", "thread not in file"
                 )
             return None
-        url = canonical_url(record.url) if record.url else None
-        if url is not None and len(url) > MAX_URL_LENGTH:
-            url = None
-        try:
-            # A source "link" that is no URL (an Isso path, a key exported as a WXR link) is the thread's key.
-            key = thread_key(record.key or (None if url else record.url.strip()[:512] or None), url)
-        except ProblemError:
+        if place is None:
             for comment in comments:
                 self.report.skipped.add(
                     f"comment {comment.source_id}",
@@ -332,9 +358,8 @@ class Writer:
                     "thread without key",
                 )
             return None
+        key, url = place
         existing = keys.get(key)
-        if existing is None:
-            existing = Thread.objects.filter(site=self.site, key=key).values_list("pk", flat=True).first()
         if existing is not None:
             self._refresh_thread(existing, record)
             self.report.threads_updated += 1
@@ -465,15 +490,19 @@ class Writer:
     # ---- out to the database ----------------------------------------------------------------------------------
 
     def _flush(self) -> None:
-        # Parents before children is not needed: foreign keys are checked at commit (deferred) on both databases.
+        # In this order, so that what a row refers to is written before it (PostgreSQL checks foreign keys as each
+        # statement ends during an import; SQLite at commit); replies of a batch come in the same COPY as their
+        # parents, which is enough: the check runs when the statement ends.
+        self.background.write(
+            [self.new_commenters, self.new_threads, self.new_thread_maps, self.new_comments, self.new_maps]
+        )
         if self.changed:
+            # An updated comment may now answer a new one: after the batch's new rows.
+            self.background.wait()
             Comment.objects.bulk_update(self.changed, _UPDATED_FIELDS, batch_size=500)
             ImportedComment.objects.bulk_update(self.changed_maps, ["digest"], batch_size=500)
             self.changed.clear()
             self.changed_maps.clear()
-        self.background.write(
-            [self.new_commenters, self.new_threads, self.new_thread_maps, self.new_comments, self.new_maps]
-        )
 
     def _recount(self) -> None:
         """Published counts and last-comment dates of the threads this import touched, from the rows themselves."""
