@@ -208,8 +208,8 @@ class Writer:
         """Every comment of this thread has been read."""
         comments = self.pending.pop(source_id, None)
         if not comments:
+            # Not remembered as done: nothing of it was written, so a later item with its id is taken as new.
             if self.threads_read.pop(source_id, None) is not None:
-                self.threads_done.add(source_id)
                 self.report.threads_without_comments += 1
             return
         self.ready.append((source_id, comments))
