@@ -9,7 +9,9 @@ On PostgreSQL the server's share of an import (parsing the COPY, updating the co
 as large as the importer's own, and the two can run at once: ``Background`` hands a batch's COPY to a thread
 that drives the same connection — so the same transaction — while the importer reads and converts the next
 batch (the thread spends its time waiting for the server, outside the GIL). The importer waits for it before
-any other query, so every query sees the rows written before it, as if the COPY had run in line.
+any other query, so every query sees the rows written before it, as if the COPY had run in line. That COPY is
+binary, with the columns' types read from the catalogue once per table: psycopg then writes each value in the
+server's own form instead of as escaped text (about an eighth less of the importer's CPU, measured).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class Rows:
         self.defaults = [self._default(field) for field in self.fields]
         self.dates = [index for index, field in enumerate(self.fields) if isinstance(field, models.DateTimeField)]
         self.rows: list[list[Any]] = []
+        self.types: list[int] | None = None
 
     @staticmethod
     def _default(field: models.Field[Any, Any]) -> Any:
@@ -59,10 +62,12 @@ class Rows:
             insert(self.model._meta.db_table, self.columns, self.rows, self.dates)
             self.rows = []
 
-    def take(self) -> tuple[str, list[list[Any]]]:
-        """The COPY statement and the rows gathered so far (for ``Background``), leaving none."""
+    def take(self) -> tuple[str, list[int], list[list[Any]]]:
+        """The binary COPY statement, its column types and the rows gathered so far (for ``Background``)."""
         rows, self.rows = self.rows, []
-        return _copy_sql(self.model._meta.db_table, self.columns), rows
+        if self.types is None:
+            self.types = _column_types(self.model._meta.db_table, self.columns)
+        return _copy_sql(self.model._meta.db_table, self.columns) + " (FORMAT BINARY)", self.types, rows
 
 
 class Background:
@@ -100,13 +105,24 @@ class Background:
                 self.pool.shutdown()
 
 
-def _copy(raw: Any, jobs: list[tuple[str, list[list[Any]]]]) -> None:
+def _copy(raw: Any, jobs: list[tuple[str, list[int], list[list[Any]]]]) -> None:
     """COPY each job's rows with the psycopg connection itself (Django's wrapper belongs to the other thread)."""
     with raw.cursor() as cursor:
-        for sql, rows in jobs:
+        for sql, types, rows in jobs:
             with cursor.copy(sql) as copy:
+                copy.set_types(types)
                 for row in rows:
                     copy.write_row(row)
+
+
+def _column_types(table_name: str, columns: Sequence[str]) -> list[int]:
+    """The PostgreSQL type of each column (binary COPY sends values in the server's own form, nothing to parse)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0", [table_name]
+        )
+        types = dict(cursor.fetchall())
+    return [int(types[column]) for column in columns]
 
 
 def _copy_sql(table_name: str, columns: Sequence[str]) -> str:
