@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -50,11 +50,14 @@ def import_comments(
     try:
         with transaction.atomic():
             writer = Writer(site, source.name, report, keep_pings=keep_pings, collect_published=moderate)
-            for record in source.records():
-                writer.add(record)
-                if on_record is not None:
-                    on_record(record)
-            writer.finish()
+            try:
+                for record in source.records():
+                    writer.add(record)
+                    if on_record is not None:
+                        on_record(record)
+                writer.finish()
+            finally:
+                writer.close()
             report.seconds = time.perf_counter() - started
             report.cpu_seconds = time.process_time() - cpu
             if moderate:
@@ -73,7 +76,7 @@ def import_comments(
     return report
 
 
-def moderate_imported(site: Site, comment_ids: list[int], *, apply: bool) -> dict[str, Any]:
+def moderate_imported(site: Site, comment_ids: Sequence[int], *, apply: bool) -> dict[str, Any]:
     """Run the moderation engine over published imported comments: what it would hold or remove (and, with
     ``apply``, hold or remove them — audited, as the engine's decisions, without teaching the site's model)."""
     # The engine (its models, numpy, scikit-learn) is loaded only when asked for: a plain import stays light.
@@ -87,7 +90,7 @@ def moderate_imported(site: Site, comment_ids: list[int], *, apply: bool) -> dic
     lines: list[str] = []
     checked = 0
     for start in range(0, len(comment_ids), 500):
-        chunk = comment_ids[start : start + 500]
+        chunk = list(comment_ids[start : start + 500])
         for comment in Comment.objects.filter(pk__in=chunk, status=Status.APPROVED).select_related("thread"):
             checked += 1
             scored = pipeline.assess_text(site, comment.body_markdown)

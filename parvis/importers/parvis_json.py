@@ -2,7 +2,9 @@
 
 The file is one JSON object (schema in README.md, "Importing and exporting comments"); its ``threads`` array is
 read one element at a time with the standard library's ``raw_decode``, so memory holds one thread, not the file.
-Source ids are the exporting instance's ids: importing the same export twice updates instead of doubling.
+Source ids are the exporting instance's ids: importing the same export twice updates instead of doubling. The
+header's ``origin`` names the site that made the file (``origin``): imported back into that same site, the ids
+are its own comments, which are matched and updated in place instead of being copied.
 """
 
 from __future__ import annotations
@@ -12,13 +14,22 @@ import json
 from collections.abc import Iterator
 from typing import IO, Any
 
+from django.utils.crypto import salted_hmac
+
 from parvis.comments.models import Status
+from parvis.core.models import Site
 from parvis.importers import dates
-from parvis.importers.records import CommentRecord, ImportFailed, Problem, Record, ThreadEnd, ThreadRecord
+from parvis.importers.records import CommentRecord, ImportFailed, Origin, Problem, Record, ThreadEnd, ThreadRecord
 
 FORMAT, VERSION = "parvis", 1
 _CHUNK = 1 << 20
 _STATUSES = {choice.value for choice in Status}
+
+
+def origin(site: Site) -> str:
+    """A token for "this site of this instance" (keyed by the instance's secret key): equal only for exports
+    made here from ``site``, and saying nothing about either to whoever reads the file."""
+    return salted_hmac("parvis.importers.origin", str(site.pk)).hexdigest()[:32]
 
 
 class _Reader:
@@ -97,6 +108,8 @@ class ParvisSource:
                         f'not a Parvis export of version {VERSION} ("format" and "version" must come first); '
                         "nothing was imported."
                     )
+                if isinstance(header.get("origin"), str):
+                    yield Origin(header["origin"])
                 reader.expect("[")
                 while reader.peek() != "]":
                     yield from self._thread(reader.value())

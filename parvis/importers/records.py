@@ -71,7 +71,15 @@ class Problem:
     reason: str
 
 
-Record = ThreadRecord | CommentRecord | ThreadEnd | Problem
+@dataclass(slots=True)
+class Origin:
+    """Which site of which Parvis instance made the file (Parvis exports only; ``parvis_json.origin``): when it is
+    the site being imported into, the file's ids are that site's own comments, not a foreign source's."""
+
+    token: str
+
+
+Record = ThreadRecord | CommentRecord | ThreadEnd | Problem | Origin
 
 
 class Source(Protocol):

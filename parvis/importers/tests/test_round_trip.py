@@ -98,3 +98,44 @@ def test_the_admin_streams_a_sites_export(client, site, cli):
     answer = client.post("/admin/threads/thread/", {"action": "export_threads_wxr", "_selected_action": [thread.pk]})
     body = b"".join(answer.streaming_content).decode()
     assert body.count("<item>") == 1 and body.count("<wp:comment>") == Comment.objects.filter(thread=thread).count()
+
+
+def test_a_sites_own_export_imported_into_it_again_doubles_nothing_and_updates_what_the_file_changed(
+    cli, site, tmp_path
+):
+    cli("import", "wordpress", data_file("wordpress-theme-unit-test.xml"), "--site", site.slug)
+    before, count = snapshot(site), Comment.objects.count()
+    export = tmp_path / "export.json"
+    assert cli("export", "--site", site.slug, "--format", "json", "-o", export)[0] == 0
+    for _ in range(2):
+        status, output = cli("import", "parvis", export, "--site", site.slug)
+        assert status == 0, output
+        assert f"{count} comments (0 new, 0 updated, {count} unchanged)" in output
+        assert Comment.objects.count() == count and Thread.objects.count() == len(before)
+        assert snapshot(site) == before
+    # A moderator's decision after the import stands when the same file comes in again ...
+    decided = Comment.objects.filter(status="approved").order_by("pk").first()
+    Comment.objects.filter(pk=decided.pk).update(status="rejected")
+    assert cli("import", "parvis", export, "--site", site.slug)[0] == 0
+    assert Comment.objects.get(pk=decided.pk).status == "rejected"
+    # ... and what the file changes is updated in place.
+    document = json.loads(export.read_text())
+    edited = next(c for t in document["threads"] for c in t["comments"] if c["id"] != decided.pk)
+    edited["body_markdown"] = "Corrected in the export."
+    export.write_text(json.dumps(document))
+    status, output = cli("import", "parvis", export, "--site", site.slug)
+    assert f"{count} comments (0 new, 1 updated, {count - 1} unchanged)" in output
+    assert Comment.objects.count() == count
+    assert Comment.objects.get(pk=edited["id"]).body_markdown == "Corrected in the export."
+
+
+def test_another_sites_export_imported_twice_is_copied_once(cli, site, tmp_path):
+    cli("import", "wordpress", data_file("isso-wordpress.xml"), "--site", site.slug)
+    export = tmp_path / "export.json"
+    assert cli("export", "--site", site.slug, "--format", "json", "-o", export)[0] == 0
+    count = Comment.objects.count()
+    other = Site.objects.create(slug="copy", name="Copy")
+    for _ in range(2):
+        assert cli("import", "parvis", export, "--site", other.slug)[0] == 0
+        assert Comment.objects.filter(thread__site=other).count() == count
+    assert Comment.objects.filter(thread__site=site).count() == count

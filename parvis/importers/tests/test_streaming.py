@@ -10,6 +10,7 @@ from parvis.comments.models import MAX_DEPTH, Comment
 from parvis.importers.records import CommentRecord
 from parvis.importers.samples import write_wxr
 from parvis.importers.wordpress import WordPressSource
+from parvis.importers.writer import BATCH
 from parvis.threads.models import Thread
 
 COMMENTS = 3000
@@ -52,3 +53,24 @@ def test_thousands_of_generated_comments_come_in_with_their_trees_and_counts(cli
     # Rendered once at import, as the posting action renders: the same HTML for the same markdown.
     for comment in list(comments.values())[:: COMMENTS // 50]:
         assert comment.body_html == rendering.render(comment.body_markdown)
+
+
+def test_an_id_met_again_batches_later_is_a_duplicate_on_the_first_run_and_on_a_rerun(cli, site, tmp_path):
+    # More comments than a batch, then post 1 again with its first comment: the first copy is in the database
+    # by then, not in memory, and is what tells the second one is a duplicate.
+    many = BATCH + 1000
+    path = write_wxr(tmp_path / "big.xml", many)
+    again = ("<item>\n<title>Article 1</title>\n<link>https://news.example/articles/1/</link>\n"
+             "<wp:post_id>1</wp:post_id>\n<wp:post_type>post</wp:post_type>\n<wp:comment>\n"
+             "<wp:comment_id>1</wp:comment_id>\n<wp:comment_author>Someone</wp:comment_author>\n"
+             "<wp:comment_date_gmt>2024-05-01 10:00:00</wp:comment_date_gmt>\n"
+             "<wp:comment_content>Not the first comment.</wp:comment_content>\n"
+             "<wp:comment_approved>1</wp:comment_approved>\n</wp:comment>\n</item>\n")  # fmt: skip
+    path.write_text(path.read_text().replace("</channel>", again + "</channel>"))
+    for run in ("first", "again"):
+        status, output = cli("import", "wordpress", path, "--site", site.slug)
+        assert status == 0, output
+        assert "comment 1/1: the same id appears earlier in the file; the first is kept" in output, run
+        assert Comment.objects.count() == many, run
+        assert not Comment.objects.filter(body_markdown="Not the first comment.").exists()
+    assert f"{many} comments (0 new, 0 updated, {many} unchanged)" in output
