@@ -9,7 +9,7 @@
  */
 import type { Comment, Created } from "../api";
 import type { TextQuote } from "../protocol";
-import { add, api, button, cfg, draftKey, editable, explain, h, load, save, t, tokens, transient, uid, type Failure } from "./core";
+import { add, api, button, cfg, draftKey, editable, explain, h, load, save, t, tokens, transient, type Failure } from "./core";
 import { stopwatch } from "./moderation";
 
 export interface ComposeOptions {
@@ -31,6 +31,8 @@ export interface Base {
   slot: HTMLElement;
   /** Started by the app on the first focus (the time to write is counted from there, not from this chunk). */
   clock: ReturnType<typeof stopwatch>;
+  /** The app's id maker: this chunk's own copy of core.ts would count from 1 again and repeat the app's ids. */
+  uid(): string;
 }
 
 export interface Composer {
@@ -49,7 +51,7 @@ export interface Draft {
 const uuid = () => crypto.randomUUID?.() ?? Date.now().toString(36) + Math.random().toString(36).slice(2);
 
 function composer(options: ComposeOptions, base: Base): Composer {
-  const { form, field: bodyField, body, slot: bodySlot } = base;
+  const { form, field: bodyField, body, slot: bodySlot, uid } = base;
   let clock = base.clock;
   const { edit, parent } = options;
   const key = draftKey(parent);

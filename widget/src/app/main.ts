@@ -215,7 +215,7 @@ function compose(options: ComposeOptions): Compose {
   const slot = h("p", { class: "fe", id: uid(), role: "alert" });
   const field = h("div", { class: "fd" }, h("label", { for: (body.id = uid()), class: "sr" }, t(parent ? "replyLabel" : "label")), body, slot);
   const form = h("form", { class: "f" + (options.compact && !body.value ? " cp" : ""), novalidate: true }, field);
-  const base: Base = { form, field, body, slot, clock: stopwatch() };
+  const base: Base = { form, field, body, slot, clock: stopwatch(), uid };
   let made: Promise<Composer> | undefined;
   const ready = () => (made ??= chunk(cfg.composer).then(
     () => (window as unknown as Record<symbol, ComposerInit>)[Symbol.for("parvis.composer")]!(options, base),
