@@ -23,9 +23,12 @@ export interface ComposeOptions {
   cancel?: () => void;
 }
 
-/** What the app rendered before this chunk came: the form, the textarea's field (label, textarea, error slot). */
+/** What the app rendered before this chunk came: the form with its quote box, the textarea's field (label,
+ * textarea, error slot) and its error box, so that the folded box looks the same before and after. */
 export interface Base {
   form: HTMLFormElement;
+  quoteBox: HTMLElement;
+  error: HTMLElement;
   field: HTMLElement;
   body: HTMLTextAreaElement;
   slot: HTMLElement;
@@ -51,7 +54,7 @@ export interface Draft {
 const uuid = () => crypto.randomUUID?.() ?? Date.now().toString(36) + Math.random().toString(36).slice(2);
 
 function composer(options: ComposeOptions, base: Base): Composer {
-  const { form, field: bodyField, body, slot: bodySlot, uid } = base;
+  const { form, field: bodyField, body, slot: bodySlot, uid, quoteBox, error } = base;
   let clock = base.clock;
   const { edit, parent } = options;
   const key = draftKey(parent);
@@ -118,8 +121,6 @@ function composer(options: ComposeOptions, base: Base): Composer {
       preview.textContent = explain(failure as Failure);
     }
   }, { "aria-pressed": "false" });
-  const quoteBox = h("div", { class: "qb" });
-  const error = h("div", { class: "er", role: "alert" });
   const submitButton = h("button", { type: "submit", class: "pri" }, t(edit ? "save" : parent ? "reply" : "post"));
   // A field people never see nor reach (off-screen, out of the tab order and the accessibility tree): only
   // scripts filling every input fill it. Named so that browsers' autofill leaves it alone.
@@ -127,7 +128,6 @@ function composer(options: ComposeOptions, base: Base): Composer {
 
   form.addEventListener("submit", submit);
   form.addEventListener("focusin", () => clock.start());
-  form.prepend(quoteBox);
   const parts: Array<HTMLElement | false> = [
     preview,
     !edit && h("div", { class: "g" },
@@ -138,7 +138,6 @@ function composer(options: ComposeOptions, base: Base): Composer {
     h("div", { class: "bar" },
       h("details", { class: "md" }, h("summary", null, t("mdHelp")), h("p", null, t("mdHelpText"))),
       counter, toggle, options.cancel && button(t("cancel"), options.cancel), submitButton),
-    error,
   ];
   bodyField.after(...parts.filter((node): node is HTMLElement => !!node));
   // What was typed before this chunk came is kept as a draft from now on.

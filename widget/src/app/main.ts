@@ -214,8 +214,10 @@ function compose(options: ComposeOptions): Compose {
   body.value = edit ? options.source ?? "" : draft?.body ?? "";
   const slot = h("p", { class: "fe", id: uid(), role: "alert" });
   const field = h("div", { class: "fd" }, h("label", { for: (body.id = uid()), class: "sr" }, t(parent ? "replyLabel" : "label")), body, slot);
-  const form = h("form", { class: "f" + (options.compact && !body.value ? " cp" : ""), novalidate: true }, field);
-  const base: Base = { form, field, body, slot, clock: stopwatch(), uid };
+  const quoteBox = h("div", { class: "qb" });
+  const error = h("div", { class: "er", role: "alert" });
+  const form = h("form", { class: "f" + (options.compact && !body.value ? " cp" : ""), novalidate: true }, quoteBox, field, error);
+  const base: Base = { form, quoteBox, field, body, slot, error, clock: stopwatch(), uid };
   let made: Promise<Composer> | undefined;
   const ready = () => (made ??= chunk(cfg.composer).then(
     () => (window as unknown as Record<symbol, ComposerInit>)[Symbol.for("parvis.composer")]!(options, base),
