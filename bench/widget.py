@@ -7,8 +7,8 @@ replies) through the public API, then loads the app's frame page for that thread
 RUNS times, fresh each time, and reports:
 - the gzip bytes of what a reader downloads on a first view (the loader and the app's JS + CSS, from the
   build's meta.json), and apart from it what only some readers ever download: the chunks loaded on first use
-  (subscribe; a comment's tools and the notices on one's own held comments), the inline-comment chunk (pages
-  with data-parvis-article) and the count script (listing pages);
+  (the compose form around the textarea; subscribe; a comment's tools and the notices on one's own held
+  comments), the inline-comment chunk (pages with data-parvis-article) and the count script (listing pages);
 - script time to first render: Chromium's own ScriptDuration (CDP Performance.getMetrics) when the app
   marks `parvis-first-render`, and the time from navigation start to that mark.
 Traffic goes to 127.0.0.1 only; every loop is bounded.
@@ -118,7 +118,8 @@ def main() -> int:
     script = statistics.median(item["script_ms"] for item in results)
     mark = statistics.median(item["mark_ms"] for item in results)
     print(f"widget gzip bytes, first view: {sizes['embed'] + sizes['app']} (loader {sizes['embed']} + app JS and CSS "
-          f"{sizes['app']}); not on a first view: subscribe chunk {sizes['subscribe']}, tools chunk {sizes['tools']}, "
+          f"{sizes['app']}); not on a first view: composer chunk {sizes['composer']}, "
+          f"subscribe chunk {sizes['subscribe']}, tools chunk {sizes['tools']}, "
           f"inline chunk {sizes['inline']}, count script {sizes['count']}")  # fmt: skip
     print(f"{options.comments}-comment thread, median of {options.runs}: script time to first render "
           f"{script:.1f} ms (Chromium ScriptDuration), first render mark {mark:.1f} ms after navigation")  # fmt: skip

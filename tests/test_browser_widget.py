@@ -552,6 +552,55 @@ def test_a_reader_reports_a_comment_with_the_tools_loaded_on_the_first_click(
     watched.assert_quiet()
 
 
+def test_a_reader_types_before_the_composer_chunk_has_come_and_keeps_every_letter(
+    server: ParvisServer, watched: Watched, messages: dict[str, Any]
+) -> None:
+    page = watched.page
+    # The composer chunk is held back until the reader has typed: the textarea is the app's from the first paint.
+    held: list[Route] = []
+    page.route("**/parvis-widget/composer-*", lambda route: held.append(route))
+    app = open_article(watched, server, new_key("early"))
+    form = top_form(app)
+    text = form.locator("textarea")
+    expect(text).to_have_accessible_name(tr(messages, "label"))
+    text.click()
+    page.keyboard.type("Écrit avant que le formulaire n’arrive")
+    expect(form.locator("button[type=submit]")).to_have_count(0)
+    assert len(held) == 1, "the first touch of the textarea asks for the composer chunk once"
+
+    held[0].continue_()
+    expect(form.get_by_label("Nom")).to_be_visible()
+    # The same element, still focused, the caret where it was: what follows goes at the end.
+    expect(text).to_be_focused()
+    page.keyboard.type(", et le reste après.")
+    body = "Écrit avant que le formulaire n’arrive, et le reste après."
+    expect(text).to_have_value(body)
+    new_id = post_in(app, page, form, body, name="Lise")
+    expect(own_body(app, new_id)).to_have_text(body)
+    watched.assert_quiet()
+
+
+def test_a_composer_chunk_that_failed_to_load_is_said_and_loaded_on_the_next_key(
+    server: ParvisServer, watched: Watched, messages: dict[str, Any]
+) -> None:
+    page = watched.page
+    page.route("**/parvis-widget/composer-*", lambda route: route.abort())
+    app = open_article(watched, server, new_key("composer-fails"))
+    form = top_form(app)
+    text = form.locator("textarea")
+    text.click()
+    page.keyboard.type("Un texte")
+    expect(app.get_by_role("status")).to_have_text(tr(messages, "error.network"))
+    expect(form.locator("button[type=submit]")).to_have_count(0)
+
+    page.unroute("**/parvis-widget/composer-*")
+    page.keyboard.type(" qui reste")
+    expect(form.get_by_label("Nom")).to_be_visible()
+    expect(text).to_have_value("Un texte qui reste")
+    # The browser logs the aborted script loads; nothing else may fail.
+    watched.assert_quiet(allow_console=r"/parvis-widget/composer-[0-9a-f]{12}\.js")
+
+
 def test_a_tools_chunk_that_failed_to_load_is_said_and_loaded_on_the_next_click(
     server: ParvisServer, readers: Readers, watched: Watched, messages: dict[str, Any]
 ) -> None:
@@ -1146,6 +1195,8 @@ def test_the_hidden_field_is_out_of_sight_and_out_of_reach_and_the_form_reports_
     page.clock.install()
     app = open_article(watched, server, new_key("trap"))
     form = top_form(app)
+    # The rest of the form (the hidden field with it) comes with the composer chunk, on the first touch of the text.
+    form.locator("textarea").click()
     trap = form.locator("input[name=subject]")
     expect(trap).to_have_count(1)
     expect(trap).to_have_attribute("tabindex", "-1")
@@ -1156,7 +1207,7 @@ def test_the_hidden_field_is_out_of_sight_and_out_of_reach_and_the_form_reports_
     assert trap.evaluate("(input) => input.parentElement.getBoundingClientRect().width <= 1")
 
     # A keyboard reader goes from the text to the send button without ever landing on it.
-    form.locator("textarea").click()
+    form.locator("textarea").focus()
     focused = []
     for _ in range(15):
         page.keyboard.press("Tab")

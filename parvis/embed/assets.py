@@ -27,6 +27,7 @@ class Bundle:
     inline: str
     subscribe: str
     tools: str
+    composer: str
     languages: tuple[str, ...]
     gzip_bytes: dict[str, int]
 
@@ -48,6 +49,7 @@ def _bundle(stamp: float) -> Bundle:
         inline=STATIC_PREFIX + files["inline"],
         subscribe=STATIC_PREFIX + files["subscribe"],
         tools=STATIC_PREFIX + files["tools"],
+        composer=STATIC_PREFIX + files["composer"],
         languages=tuple(meta["languages"]),
         gzip_bytes=dict(meta["gzip_bytes"]),
     )

@@ -97,10 +97,11 @@ def frame(request: HttpRequest, site: str) -> HttpResponse:
         "dir": "rtl" if language in RTL_LANGUAGES else "ltr",
         "messages": assets.messages(language),
         "api": f"/api/v1/sites/{current.slug}",
-        # Chunks the app loads on first use: the subscribe control, a comment's edit/delete/report/appeal tools
-        # (see widget/build.mjs).
+        # Chunks the app loads on first use: the subscribe control, a comment's edit/delete/report/appeal tools,
+        # the compose form around the textarea the app shows at once (see widget/build.mjs).
         "subscribe": static(bundle.subscribe),
         "tools": static(bundle.tools),
+        "composer": static(bundle.composer),
         "feed": reverse("notifications:thread-feed", args=[current.slug]) + "?" + feed_query,
     }
     response = render(request, "parvis/frame.html", {"config": config, "bundle": bundle})

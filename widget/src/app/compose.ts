@@ -1,7 +1,15 @@
-/** The compose box: new comment, reply in place, edit, inline comment on a quoted passage. */
+/**
+ * The compose form (new comment, reply in place, edit, inline comment on a quoted passage), a chunk of its own
+ * (`composer-<hash>.js`). The app shows at once a real, labelled textarea in a form (the `Base`: a reader can
+ * start typing, screen readers see it) and loads this chunk on the first focus, press or key in it, on a Reply
+ * or Edit, or at once when a draft is saved; the chunk then builds the rest of the form around that same
+ * textarea, never moving it, so nothing typed is lost and the caret stays where it was. Most readers only read,
+ * and the app's budget stays for that. The form's styles stay in app.css: the folded box and the textarea are
+ * the app's, and the form must not flash unstyled when it unfolds.
+ */
 import type { Comment, Created } from "../api";
 import type { TextQuote } from "../protocol";
-import { add, api, button, cfg, editable, explain, h, load, save, t, tokens, transient, uid, type Failure } from "./core";
+import { add, api, button, cfg, draftKey, editable, explain, h, load, save, t, tokens, transient, type Failure } from "./core";
 import { stopwatch } from "./moderation";
 
 export interface ComposeOptions {
@@ -15,17 +23,42 @@ export interface ComposeOptions {
   cancel?: () => void;
 }
 
-interface Draft {
+/** What the app rendered before this chunk came: the form with its quote box, the textarea's field (label,
+ * textarea, error slot) and its error box, so that the folded box looks the same before and after. */
+export interface Base {
+  form: HTMLFormElement;
+  quoteBox: HTMLElement;
+  error: HTMLElement;
+  field: HTMLElement;
+  body: HTMLTextAreaElement;
+  slot: HTMLElement;
+  /** Started by the app on the first focus (the time to write is counted from there, not from this chunk). */
+  clock: ReturnType<typeof stopwatch>;
+  /** The app's id maker: this chunk's own copy of core.ts would count from 1 again and repeat the app's ids. */
+  uid(): string;
+}
+
+export interface Composer {
+  form: HTMLFormElement;
+  focus(): void;
+  quote(passage: TextQuote | null): void;
+}
+export type ComposerInit = (options: ComposeOptions, base: Base) => Composer;
+
+/** A saved draft (the app reads it too, to load this chunk at once and show the text before it comes). */
+export interface Draft {
   body?: string;
   anchor?: TextQuote | null;
 }
 
 const uuid = () => crypto.randomUUID?.() ?? Date.now().toString(36) + Math.random().toString(36).slice(2);
 
-export function composer(options: ComposeOptions) {
+function composer(options: ComposeOptions, base: Base): Composer {
+  const { form, field: bodyField, body, slot: bodySlot, uid, quoteBox, error } = base;
+  let clock = base.clock;
   const { edit, parent } = options;
-  const draftKey = `:${cfg.thread.key || cfg.thread.url}${parent ? ":" + parent : ""}`;
-  const draft: Draft = edit ? {} : load("draft", {}, draftKey);
+  const key = draftKey(parent);
+  const draft: Draft = edit ? {} : load("draft", {}, key);
   const me: Record<string, string> = load("author", {});
   const rules = cfg.site.guests;
   const inputs: Record<string, HTMLInputElement | HTMLTextAreaElement> = {};
@@ -36,16 +69,20 @@ export function composer(options: ComposeOptions) {
   let busy = false;
   let took: number | undefined;
   // Timed from the first focus or keystroke, or from opening a reply form (it opens focused).
-  let clock = stopwatch();
   if (parent) clock.start();
 
-  /** A labelled control with its own error slot, tied by aria-describedby when it has an error. */
-  const field = (name: string, control: HTMLInputElement | HTMLTextAreaElement, label: string, note = "", hide = false) => {
-    const id = (control.id = uid());
+  /** Ties a control to its error slot: typing clears the error. */
+  const wire = (name: string, control: HTMLInputElement | HTMLTextAreaElement, slot: HTMLElement) => {
     inputs[name] = control;
-    const slot = (slots[name] = h("p", { class: "fe", id: id + "e", role: "alert" }));
+    slots[name] = slot;
     control.addEventListener("input", () => (slot.textContent = "", control.removeAttribute("aria-invalid")));
-    return h("div", { class: "fd" }, h("label", { for: id, class: hide ? "sr" : null }, label, note && h("span", { class: "mu" }, " " + note)), control, slot);
+  };
+  /** A labelled control with its own error slot, tied by aria-describedby when it has an error. */
+  const field = (name: string, control: HTMLInputElement, label: string, note = "") => {
+    const id = (control.id = uid());
+    const slot = h("p", { class: "fe", id: id + "e", role: "alert" });
+    wire(name, control, slot);
+    return h("div", { class: "fd" }, h("label", { for: id }, label, note && h("span", { class: "mu" }, " " + note)), control, slot);
   };
   const input = (name: string, type: string, required: boolean, autocomplete: string) => {
     const control = h("input", { type, autocomplete, maxlength: name == "email" ? 254 : name == "name" ? 64 : 512, "aria-required": required || null });
@@ -53,21 +90,20 @@ export function composer(options: ComposeOptions) {
     return control;
   };
 
-  const body = h("textarea", {
-    rows: 4,
-    placeholder: t(edit ? "editPlaceholder" : parent ? "replyPlaceholder" : "placeholder"),
-    oninput: () => {
-      clock.start();
-      keep();
-      const left = cfg.site.max_comment_length - body.value.length;
-      counter.textContent = left < 200 ? t("charsLeft", { n: left }) : "";
-    },
-    onkeydown: (event: KeyboardEvent) => {
-      if (event.key == "Enter" && (event.ctrlKey || event.metaKey)) form.requestSubmit();
-      if (event.key == "Escape") options.cancel?.();
-    },
+  wire("body", body, bodySlot);
+  const count = () => {
+    const left = cfg.site.max_comment_length - body.value.length;
+    counter.textContent = left < 200 ? t("charsLeft", { n: left }) : "";
+  };
+  body.addEventListener("input", () => {
+    clock.start();
+    keep();
+    count();
   });
-  body.value = edit ? options.source ?? "" : draft.body ?? "";
+  body.addEventListener("keydown", (event: KeyboardEvent) => {
+    if (event.key == "Enter" && (event.ctrlKey || event.metaKey)) form.requestSubmit();
+    if (event.key == "Escape") options.cancel?.();
+  });
   const counter = h("span", { class: "mu", "aria-live": "polite" });
   const preview = h("div", { class: "b pv", hidden: true });
   const toggle: HTMLButtonElement = button(t("preview"), async () => {
@@ -85,18 +121,14 @@ export function composer(options: ComposeOptions) {
       preview.textContent = explain(failure as Failure);
     }
   }, { "aria-pressed": "false" });
-  const quoteBox = h("div", { class: "qb" });
-  const error = h("div", { class: "er", role: "alert" });
   const submitButton = h("button", { type: "submit", class: "pri" }, t(edit ? "save" : parent ? "reply" : "post"));
   // A field people never see nor reach (off-screen, out of the tab order and the accessibility tree): only
   // scripts filling every input fill it. Named so that browsers' autofill leaves it alone.
   const trap = h("input", { name: "subject", autocomplete: "off", tabindex: -1, "aria-hidden": "true", id: uid() });
 
-  const form = h(
-    "form",
-    { class: "f" + (options.compact && !body.value ? " cp" : ""), novalidate: true, onsubmit: submit, onfocusin: () => (form.classList.remove("cp"), clock.start()) },
-    quoteBox,
-    field("body", body, t(parent ? "replyLabel" : "label"), "", true),
+  form.addEventListener("submit", submit);
+  form.addEventListener("focusin", () => clock.start());
+  const parts: Array<HTMLElement | false> = [
     preview,
     !edit && h("div", { class: "g" },
       field("author.name", input("name", "text", rules.name_required, "nickname"), t("name"), rules.name_required ? "" : t("optional")),
@@ -106,11 +138,13 @@ export function composer(options: ComposeOptions) {
     h("div", { class: "bar" },
       h("details", { class: "md" }, h("summary", null, t("mdHelp")), h("p", null, t("mdHelpText"))),
       counter, toggle, options.cancel && button(t("cancel"), options.cancel), submitButton),
-    error,
-  );
+  ];
+  bodyField.after(...parts.filter((node): node is HTMLElement => !!node));
+  // What was typed before this chunk came is kept as a draft from now on.
+  count();
 
   function keep() {
-    if (!edit) save("draft", body.value || anchor ? { body: body.value, anchor } : null, draftKey);
+    if (!edit) save("draft", body.value || anchor ? { body: body.value, anchor } : null, key);
   }
 
   function quote(passage: TextQuote | null) {
@@ -122,6 +156,7 @@ export function composer(options: ComposeOptions) {
     ] : []));
   }
   quote(anchor);
+  if (body.value) keep();
 
   function show(failure: Failure) {
     let placed = false;
@@ -194,3 +229,5 @@ export function composer(options: ComposeOptions) {
 
   return { form, focus: () => body.focus(), quote };
 }
+
+(window as unknown as Record<symbol, ComposerInit>)[Symbol.for("parvis.composer")] = composer;

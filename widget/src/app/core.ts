@@ -15,6 +15,8 @@ export interface Config {
   subscribe: string;
   /** The chunk of a comment's less used tools (edit, delete, report, appeal), loaded on first use. */
   tools: string;
+  /** The composer chunk (the post and reply form around the textarea the app shows), loaded on first use. */
+  composer: string;
   feed: string;
 }
 
@@ -25,6 +27,8 @@ export const ago = relative(cfg.lang);
 /** Query naming the thread: the publisher's key, else the canonical URL. */
 export const threadQuery = new URLSearchParams(cfg.thread.key ? { key: cfg.thread.key } : { url: cfg.thread.url || "" }) + "";
 const slug = cfg.site.slug;
+/** Where a draft is kept: per thread, and per comment for a reply. */
+export const draftKey = (parent?: number) => `:${cfg.thread.key || cfg.thread.url}${parent ? ":" + parent : ""}`;
 
 type Out = ToLoader extends infer M ? (M extends ToLoader ? Omit<M, "parvis"> : never) : never;
 /** Posts to the host page only, never to "*". */

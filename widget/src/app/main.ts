@@ -1,9 +1,10 @@
 /** The app in the Parvis iframe: reads and writes one thread, talks to the loader on the host page. */
 import type { Comment, Sort, ThreadPage, Updates, VoteResult } from "../api";
 import { isToApp, type Theme } from "../protocol";
-import { composer } from "./compose";
-import { add, ago, api, button, cfg, editable, explain, h, load, ownHeaders, save, send, t, threadQuery, tokens, uid, type Failure } from "./core";
-import type { Host, Item, Tools, ToolsInit } from "./tools";
+import type { Base, ComposeOptions, Composer, ComposerInit, Draft } from "./compose";
+import { add, ago, api, button, cfg, draftKey, editable, explain, h, load, ownHeaders, save, send, t, threadQuery, tokens, uid, type Failure } from "./core";
+import { stopwatch } from "./moderation";
+import type { Compose, Host, Item, Tools, ToolsInit } from "./tools";
 
 /** Replies nest visually this deep; deeper ones open in place behind "continue this thread". */
 const MAX_DEPTH = 5;
@@ -63,13 +64,13 @@ const chunk = (src: string) => (chunks[src] ??= new Promise((resolve, reject) =>
 // "Subscribe" loads its chunk on the first click; the chunk then opens and closes its panel itself.
 const follow = button(t("subscribe"), () => chunk(cfg.subscribe).catch(() => {}), { id: "ps-open", "aria-expanded": "false" });
 const hint = h("p", { class: "nt", hidden: true }, t("inlineHint"));
-const top = composer({ compact: true, done: (comment) => announce(place(comment, true), comment) });
+const status = h("div", { class: "sr", role: "status" });
+const top = compose({ compact: true, done: (comment) => announce(place(comment, true), comment) });
 const write = h("div", null, cfg.site.guests.allowed ? top.form : h("p", { class: "nt" }, t("noGuests")));
 const bar = h("div", { class: "nb", "aria-live": "polite" });
 const list = h("div", { class: "ls" });
 const empty = h("p", { class: "nt em", hidden: true }, t("empty"));
 const more = h("div", { class: "mo" });
-const status = h("div", { class: "sr", role: "status" });
 // The frame page provides <main id="parvis-app">.
 add(doc.getElementById("parvis-app")!,
   h("header", { class: "hd" }, heading, inlineToggle, follow, h("label", { class: "so" }, t("sort") + " ", sortSelect)),
@@ -123,7 +124,7 @@ function render(c: Comment, level: number): HTMLElement {
     setOpen(box, !box.hidden);
   }
   // A reply typed before a reload reopens where it was.
-  if (load("draft", null, `:${cfg.thread.key || cfg.thread.url}:${c.id}`)) reply(item);
+  if (load("draft", null, draftKey(c.id))) reply(item);
   return el;
 }
 
@@ -201,8 +202,40 @@ function takeDown(item: Item, state: "deleted" | "removed") {
   }
 }
 
+// ---- compose: the textarea now, the rest of the form from the composer chunk on first use -------------
+/** A compose form at once: a real, labelled textarea in its form (a reader can type, screen readers see it).
+ * The first focus, press or key in it, or a saved draft, loads the composer chunk, which builds the rest of the
+ * form around this same element (see compose.ts). A failed load is said in the live region; the next touch
+ * tries again. */
+function compose(options: ComposeOptions): Compose {
+  const { parent, edit } = options;
+  const draft = edit ? null : load<Draft | null>("draft", null, draftKey(parent));
+  const body = h("textarea", { rows: 4, placeholder: t(edit ? "editPlaceholder" : parent ? "replyPlaceholder" : "placeholder") });
+  body.value = edit ? options.source ?? "" : draft?.body ?? "";
+  const slot = h("p", { class: "fe", id: uid(), role: "alert" });
+  const field = h("div", { class: "fd" }, h("label", { for: (body.id = uid()), class: "sr" }, t(parent ? "replyLabel" : "label")), body, slot);
+  const quoteBox = h("div", { class: "qb" });
+  const error = h("div", { class: "er", role: "alert" });
+  const form = h("form", { class: "f" + (options.compact && !body.value ? " cp" : ""), novalidate: true }, quoteBox, field, error);
+  const base: Base = { form, quoteBox, field, body, slot, error, clock: stopwatch(), uid };
+  let made: Promise<Composer> | undefined;
+  const ready = () => (made ??= chunk(cfg.composer).then(
+    () => (window as unknown as Record<symbol, ComposerInit>)[Symbol.for("parvis.composer")]!(options, base),
+    (failure) => {
+      made = undefined;
+      status.textContent = explain({ code: "network" });
+      throw failure;
+    }));
+  const touch = () => void ready().catch(() => {});
+  form.addEventListener("focusin", () => (form.classList.remove("cp"), base.clock.start(), touch()));
+  body.addEventListener("pointerdown", touch);
+  body.addEventListener("keydown", touch);
+  if (draft) touch();
+  return { form, focus: () => body.focus(), ready };
+}
+
 function reply(item: Item) {
-  const form = composer({
+  const form = compose({
     parent: item.c.id,
     done: (comment) => {
       close(item);
@@ -224,7 +257,7 @@ function close(item: Item, back?: HTMLElement | null) {
 
 // ---- edit, delete, report, appeal: the tools chunk, loaded on the first click on one of them ----------
 const host: Host = {
-  open, close, update, composer, status, uid, items,
+  open, close, update, compose, status, uid, items,
   drop(item) {
     if (item.c.status == "approved") count--;
     takeDown(item, "deleted");
@@ -421,7 +454,8 @@ addEventListener("message", ({ origin, source, data }) => {
     if (typeof permalink == "number") first.then(() => find([permalink]));
   }
   if (data.type == "compose-inline" && typeof data.quote?.exact == "string" && top.form.isConnected) {
-    top.quote(data.quote);
+    const quote = data.quote;
+    top.ready().then((composer) => composer.quote(quote), () => {});
     top.form.classList.remove("cp");
     top.focus();
     send({ type: "scroll-to", offset: Math.round(top.form.getBoundingClientRect().top + scrollY) });

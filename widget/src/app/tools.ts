@@ -9,7 +9,7 @@
  * CSP allows no inline style), logical properties only, shared with the subscribe chunk (chunk-styles.ts).
  */
 import type { Comment, Moderation, ThreadPage } from "../api";
-import type { composer } from "./compose";
+import type { ComposeOptions, Composer } from "./compose";
 import { api, button, cfg, editable, explain, h, has, ownHeaders, save, t, threadQuery, tokens, type Failure } from "./core";
 import { adoptChunkStyles } from "./chunk-styles";
 import { checking, verdict } from "./moderation";
@@ -28,6 +28,14 @@ export interface Item {
   note?: HTMLElement | undefined;
 }
 
+/** A compose form as the app makes it: its textarea now, the rest once the composer chunk is there. */
+export interface Compose {
+  form: HTMLFormElement;
+  focus(): void;
+  /** Loads the composer chunk (once) and resolves to the whole form. */
+  ready(): Promise<Composer>;
+}
+
 /** What the app lends the chunk: its own functions, so that counts, ids and open forms stay the app's. */
 export interface Host {
   open(item: Item, content: HTMLElement, focus?: { focus(): void }): void;
@@ -36,7 +44,7 @@ export interface Host {
   update(item: Item, fresh: Comment): void;
   /** The reader deleted the comment: uncount it and take it down. */
   drop(item: Item): void;
-  composer: typeof composer;
+  compose(options: ComposeOptions): Compose;
   /** The app's live region (role=status). */
   status: HTMLElement;
   uid(): string;
@@ -58,7 +66,7 @@ export type ToolsInit = (host: Host) => Tools;
 
 const REASONS = ["spam", "abuse", "personal_data", "off_topic", "misinformation", "other"];
 
-function tools({ open, close, update, drop, composer, status, uid, items }: Host): Tools {
+function tools({ open, close, update, drop, compose, status, uid, items }: Host): Tools {
   /** A form under the comment: its fields, then Cancel and Send, then its error line. */
   const form = (item: Item, from: HTMLElement, send: string, submit: () => Promise<void>, ...fields: HTMLElement[]) => {
     const problem = h("p", { class: "fe", role: "alert" });
@@ -144,7 +152,7 @@ function tools({ open, close, update, drop, composer, status, uid, items }: Host
       const { c } = item;
       item.body.hidden = true;
       const restore = () => ((item.body.hidden = false), close(item, from));
-      const edit = composer({
+      const edit = compose({
         edit: c,
         source: editable(c.id)?.body ?? item.body.textContent ?? "",
         done: (edited) => {
