@@ -19,8 +19,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ from urllib.parse import parse_qs
 from django.db import DatabaseError, close_old_connections
 
 from parvis import conf
+from parvis.api.thread_pages import LeastRecentlyRead
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +52,11 @@ def _page_key(slug: str, query: bytes) -> str | None:
     """The page key Django's thread read would answer this query with, or None when it would not answer a kept
     page (no such site or thread, or a parameter it refuses: Django says why)."""
     from parvis.api import thread_pages
+    from parvis.api.routers.public import DEFAULT_PAGE, MAX_CURSOR_LENGTH, MAX_URL_LENGTH
     from parvis.comments.reading import MAX_PAGE, Sort
     from parvis.core.exceptions import ProblemError
     from parvis.core.sites import site_by_slug
-    from parvis.threads.keys import thread_key
+    from parvis.threads.keys import MAX_KEY_LENGTH, thread_key
     from parvis.threads.models import Thread
 
     try:
@@ -68,11 +68,13 @@ def _page_key(slug: str, query: bytes) -> str | None:
     given = {name: values[0] for name, values in params.items()}
     try:
         sort = Sort(given.get("sort", Sort.OLDEST.value))
-        limit = int(given.get("limit", "20"))
+        limit = int(given.get("limit", DEFAULT_PAGE))
     except ValueError:
         return None
     key, url, cursor = given.get("key"), given.get("url"), given.get("cursor")
-    if not 1 <= limit <= MAX_PAGE or len(key or "") > 512 or len(url or "") > 2048 or len(cursor or "") > 64:
+    bounds = ((key, MAX_KEY_LENGTH), (url, MAX_URL_LENGTH), (cursor, MAX_CURSOR_LENGTH))
+    too_long = any(len(value or "") > bound for value, bound in bounds)
+    if not 1 <= limit <= MAX_PAGE or too_long:
         return None
     site = site_by_slug(slug)
     if site is None:
@@ -104,51 +106,31 @@ class _Answer:
     varies_on: tuple[bytes, ...]
 
 
-class _Kept:
-    """Page key → the answer, and the request headers it was given for; least recently read go first."""
-
-    def __init__(self) -> None:
-        self.answers: OrderedDict[tuple[Any, ...], _Answer] = OrderedDict()
-        self.vary: dict[str, tuple[bytes, ...]] = {}
-        self.lock = threading.Lock()
-
-    @staticmethod
-    def _request(page: str, scope: Scope, headers: dict[bytes, bytes], varies_on: tuple[bytes, ...]) -> tuple:
-        forwarded = headers.get(b"x-forwarded-proto", b"")
-        return (page, scope.get("scheme"), headers.get(b"host"), forwarded, *(headers.get(h) for h in varies_on))
-
-    def get(self, page: str, scope: Scope, headers: dict[bytes, bytes]) -> _Answer | None:
-        with self.lock:
-            varies_on = self.vary.get(page)
-            if varies_on is None:
-                return None
-            key = self._request(page, scope, headers, varies_on)
-            answer = self.answers.get(key)
-            if answer is not None:
-                self.answers.move_to_end(key)
-            return answer
-
-    def put(self, page: str, scope: Scope, headers: dict[bytes, bytes], answer: _Answer, capacity: int) -> None:
-        with self.lock:
-            self.vary[page] = answer.varies_on
-            self.answers[self._request(page, scope, headers, answer.varies_on)] = answer
-            while len(self.answers) > capacity:
-                evicted, _ = self.answers.popitem(last=False)
-                if not any(kept[0] == evicted[0] for kept in self.answers):
-                    self.vary.pop(evicted[0], None)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.answers.clear()
-            self.vary.clear()
+def _request(page: str, scope: Scope, headers: dict[bytes, bytes], varies_on: tuple[bytes, ...]) -> tuple[Any, ...]:
+    """What an answer of this page depends on in the request that asked for it."""
+    forwarded = headers.get(b"x-forwarded-proto", b"")
+    return (page, scope.get("scheme"), headers.get(b"host"), forwarded, *(headers.get(h) for h in varies_on))
 
 
-_kept = _Kept()
+# The request headers each page's answers vary on, and the answers by request.
+_vary: LeastRecentlyRead[str, tuple[bytes, ...]] = LeastRecentlyRead()
+_answers: LeastRecentlyRead[tuple[Any, ...], _Answer] = LeastRecentlyRead()
+
+
+def _kept(page: str, scope: Scope, headers: dict[bytes, bytes]) -> _Answer | None:
+    varies_on = _vary.get(page)
+    return _answers.get(_request(page, scope, headers, varies_on)) if varies_on is not None else None
+
+
+def _keep(page: str, scope: Scope, headers: dict[bytes, bytes], answer: _Answer, capacity: int) -> None:
+    _vary.put(page, answer.varies_on, capacity)
+    _answers.put(_request(page, scope, headers, answer.varies_on), answer, capacity)
 
 
 def forget_all() -> None:
     """Drop every kept answer (tests: their databases start again from the same ids and versions)."""
-    _kept.clear()
+    _vary.clear()
+    _answers.clear()
 
 
 class _Recorder:
@@ -206,7 +188,7 @@ class KeptThreadReads:
         if page is None or not capacity:
             await self.app(scope, receive, send)
             return
-        answer = _kept.get(page, scope, headers)
+        answer = _kept(page, scope, headers)
         if answer is not None:
             await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
             await send({"type": "http.response.body", "body": answer.body})
@@ -215,4 +197,4 @@ class KeptThreadReads:
         await self.app(scope, receive, recorder)
         fresh = recorder.answer()
         if fresh is not None:
-            _kept.put(page, scope, headers, fresh, capacity)
+            _keep(page, scope, headers, fresh, capacity)

@@ -17,9 +17,13 @@ from collections import OrderedDict
 from collections.abc import Callable
 from functools import lru_cache
 from importlib.metadata import version
+from typing import Generic, TypeVar
 
 from parvis import conf
 from parvis.threads.models import Thread
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @lru_cache(maxsize=1)
@@ -43,23 +47,23 @@ def etag(key: str) -> str:
     return f'W/"{hashlib.blake2b(key.encode(), digest_size=12).hexdigest()}"'
 
 
-class _Pages:
-    """A least-recently-read map of page key → JSON bytes, shared by the process's request threads."""
+class LeastRecentlyRead(Generic[K, V]):
+    """A map that forgets the entries read least recently past ``capacity``, shared by a process's threads."""
 
     def __init__(self) -> None:
-        self.entries: OrderedDict[str, bytes] = OrderedDict()
+        self.entries: OrderedDict[K, V] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: K) -> V | None:
         with self.lock:
-            body = self.entries.get(key)
-            if body is not None:
+            value = self.entries.get(key)
+            if value is not None:
                 self.entries.move_to_end(key)
-            return body
+            return value
 
-    def put(self, key: str, body: bytes, capacity: int) -> None:
+    def put(self, key: K, value: V, capacity: int) -> None:
         with self.lock:
-            self.entries[key] = body
+            self.entries[key] = value
             self.entries.move_to_end(key)
             while len(self.entries) > capacity:
                 self.entries.popitem(last=False)
@@ -69,7 +73,7 @@ class _Pages:
             self.entries.clear()
 
 
-_pages = _Pages()
+_pages: LeastRecentlyRead[str, bytes] = LeastRecentlyRead()
 
 
 def rendered(key: str, render: Callable[[], bytes]) -> bytes:

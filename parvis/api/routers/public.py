@@ -47,16 +47,19 @@ from parvis.core.sites import site_by_slug
 from parvis.core.text import clean_fragment
 from parvis.moderation import actions as moderation_actions
 from parvis.moderation.outcome import outcomes
-from parvis.threads.keys import thread_key
+from parvis.threads.keys import MAX_KEY_LENGTH, thread_key
 from parvis.threads.models import Thread
 
 router = Router(tags=["public"])
 
 MAX_COUNT_KEYS = 100
+MAX_URL_LENGTH = 2048
+MAX_CURSOR_LENGTH = 64
+DEFAULT_PAGE = 20
 SiteSlug = Annotated[str, Path(max_length=50, description="The site's slug (data-parvis-site).")]
 CommentId = Annotated[int, Path(ge=1, le=MAX_ID)]
-ThreadKey = Annotated[str | None, Query(max_length=512, description="The publisher's id for the article.")]
-ThreadUrl = Annotated[str | None, Query(max_length=2048, description="The article URL, when it has no id.")]
+ThreadKey = Annotated[str | None, Query(max_length=MAX_KEY_LENGTH, description="The publisher's id for the article.")]
+ThreadUrl = Annotated[str | None, Query(max_length=MAX_URL_LENGTH, description="The article URL, when it has no id.")]
 ERRORS: dict[int, Any] = {code: Problem for code in (400, 403, 404, 409, 413, 415, 422, 429)}
 
 
@@ -83,8 +86,8 @@ def read_thread(
     key: ThreadKey = None,
     url: ThreadUrl = None,
     sort: Sort = Sort.OLDEST,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
-    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+    cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)] = None,
     own_tokens: Annotated[str | None, Header(alias="Parvis-Own-Tokens", max_length=4000)] = None,
 ) -> HttpResponse:
     """Published comments as a tree, a page of top-level comments at a time. Send the edit tokens you
