@@ -130,5 +130,5 @@ class DatabaseWrapper(base.DatabaseWrapper):
         with self.wrap_database_errors:
             if connection.in_transaction:
                 connection.rollback()
-            if not _pool.give(self.get_connection_params()["database"], connection, self.opened_on):
+            if not _pool.give(self.settings_dict["NAME"], connection, self.opened_on):
                 connection.close()
