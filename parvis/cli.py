@@ -120,36 +120,9 @@ def _start_mail_capture() -> None:
 
 
 def _worker(options: argparse.Namespace) -> int:
-    from parvis.notifications.tasks import on_worker_start
-    from parvis.privacy import tasks as privacy_tasks
+    from parvis.core.worker import run_until_stopped
 
-    on_worker_start()
-    privacy_tasks.on_worker_start()
-    return _run_worker_until_stopped(options.interval)
-
-
-RESTART_SECONDS = 2.0
-
-
-def _run_worker_until_stopped(interval: float) -> int:
-    """django-tasks' db_worker, started again after a database error instead of ending the process.
-
-    The tasks are rows: a database that is unreachable for a while (PostgreSQL restarting, SQLite's write lock
-    held past its timeout by a bulk import) only delays them, but a worker that exited would leave every held
-    comment and every email waiting with nothing to start it again."""
-    import time
-
-    from django.db import DatabaseError, connections
-
-    while True:
-        try:
-            # Polls twice a second: a comment held for a second opinion is decided within a second or two.
-            return _call("db_worker", "--interval", str(interval), "--no-startup-delay")
-        except DatabaseError as error:
-            print(f"parvis worker: database error ({error}); starting again in {RESTART_SECONDS:.0f} s",
-                  file=sys.stderr, flush=True)  # fmt: skip
-            connections.close_all()
-            time.sleep(RESTART_SECONDS)
+    return run_until_stopped(options.interval, _call)
 
 
 def site_or_none(slug: str) -> Site | None:
