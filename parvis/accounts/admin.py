@@ -10,10 +10,17 @@ from parvis.core.admin import ParvisModelAdmin
 
 @admin.register(Commenter)
 class CommenterAdmin(ParvisModelAdmin):
-    list_display = ("name", "site", "verified", "created_at")
-    list_filter = ("site", "verified")
+    list_display = ("name", "site", "badge", "verified", "created_at")
+    list_filter = ("site", "badge", "verified")
     search_fields = ("name", "email")
-    actions = ("erase_data",)
+    actions = ("erase_data", "sign_out_everywhere")
+
+    @admin.action(description="Sign these people out on every device")
+    def sign_out_everywhere(self, request: HttpRequest, queryset: QuerySet[Commenter]) -> None:
+        from parvis.identity.sessions import revoke_all
+
+        ended = sum(revoke_all(commenter) for commenter in queryset)
+        self.message_user(request, f"{ended} session(s) ended.", messages.SUCCESS)
 
     # Erasing is a deletion: only staff who may delete commenters get the action.
     @admin.action(

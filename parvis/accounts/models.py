@@ -10,6 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from parvis.core.models import Site
 
 
+class Badge(models.TextChoices):
+    NONE = "", _("None")
+    STAFF = "staff", _("Staff")
+    JOURNALIST = "journalist", _("Journalist")
+
+
 class Commenter(models.Model):
     """A guest identity on one site: the name others see, an optional private email, an optional website.
 
@@ -24,6 +30,14 @@ class Commenter(models.Model):
     website = models.URLField(max_length=512, blank=True)
     verified = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by a sign-in provider (the publisher's token, its OpenID provider): e.g. ["subscriber"].
+    roles = models.JSONField(default=list, blank=True)
+    # Given by the newsroom in the dashboard; shown next to the name.
+    badge = models.CharField(max_length=12, choices=Badge.choices, blank=True)
+    avatar_url = models.URLField(max_length=512, blank=True)
+    # The commenter's choice: their profile page lists their comments, or says only their name.
+    profile_public = models.BooleanField(default=True)
+    name_changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["site", "email"])]

@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from parvis.api.errors import install_problem_handlers
 from parvis.api.parsing import StrictJsonParser
 from parvis.api.rendering import CompactJSONRenderer
-from parvis.api.routers import privacy, public, subscriptions
+from parvis.api.routers import identity, privacy, public, subscriptions
 
 api = NinjaAPI(
     title="Parvis API",
@@ -24,6 +24,7 @@ api = NinjaAPI(
 api.add_router("/", public.router)
 api.add_router("/", subscriptions.router)
 api.add_router("/", privacy.router)
+api.add_router("/", identity.router)
 
 
 install_problem_handlers(api)

@@ -22,7 +22,7 @@ from parvis.core.sites import site_by_slug
 
 _SITE_PATH = re.compile(r"^/api/v1/sites/(?P<slug>[-a-zA-Z0-9_]{1,50})(/|$)")
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-ALLOWED_HEADERS = "Content-Type, Idempotency-Key, Parvis-Edit-Token, Parvis-Own-Tokens"
+ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, Parvis-Edit-Token, Parvis-Own-Tokens"
 EXPOSED_HEADERS = "Retry-After, Idempotent-Replayed, ETag"
 ALLOWED_METHODS = "GET, POST, PATCH, DELETE, OPTIONS"
 PREFLIGHT_MAX_AGE = "600"

@@ -92,7 +92,11 @@ class CountsIn(Schema):
 class AuthorOut(Schema):
     name: str
     website: str | None
-    verified: bool
+    verified: bool = Field(..., description="Signed in, or proved their email address.")
+    badge: Literal["author", "staff", "journalist", "subscriber"] | None = Field(
+        None, description="`author`: wrote the article; `staff`, `journalist`: set by the newsroom."
+    )
+    profile: int | None = Field(None, description="The commenter's id for their profile page (verified only).")
 
 
 class CommentOut(Schema):
@@ -128,6 +132,9 @@ class ThreadOut(Schema):
     title: str
     closed: bool
     count: int = Field(..., description="Published comments in the whole thread.")
+    commenting: Literal["anyone", "signed_in", "subscribers", "staff"] = Field(
+        "anyone", description="Who may comment here (the thread's rule, or its site's)."
+    )
 
 
 class ThreadPage(Schema):
@@ -179,6 +186,27 @@ class Notice(Schema):
     url: str
 
 
+class SsoDoor(Schema):
+    login_url: str = Field(..., description="The publisher's sign-in page; empty when the page signs readers in.")
+    label: str
+
+
+class OidcDoor(Schema):
+    label: str
+
+
+class SignInDoors(Schema):
+    sso: SsoDoor | None
+    oidc: OidcDoor | None
+    email: bool
+
+
+class Commenting(Schema):
+    rule: Literal["anyone", "signed_in", "subscribers", "staff"]
+    sign_in: SignInDoors
+    confirm_first_comment: bool
+
+
 class SiteOut(Schema):
     slug: str
     name: str
@@ -187,6 +215,7 @@ class SiteOut(Schema):
     edit_window: int
     max_comment_length: int
     guests: GuestRules
+    commenting: Commenting
     policy: Notice
     privacy: Notice
 
@@ -217,3 +246,48 @@ class UpdatesOut(Schema):
         [], description="With `decided`: comments taken down since (rejected, spam, held again, deleted)."
     )
     decided: int = Field(..., description="The `decided` cursor to send next time.")
+
+
+class SsoIn(Schema):
+    token: str = Field(..., min_length=1, max_length=8192, description="The JWT the publisher's backend signed.")
+
+
+class ReaderOut(Schema):
+    id: int
+    name: str
+    verified: bool
+    badge: Literal["staff", "journalist", "subscriber"] | None
+    roles: list[str]
+    avatar_url: str | None
+    profile_public: bool
+    name_changeable_at: datetime | None = Field(..., description="When the name may change again; null: now.")
+
+
+class SessionOut(Schema):
+    token: str = Field(..., description="Send as `Authorization: Bearer <token>`; keep it in the app's storage.")
+    expires_at: datetime
+    refresh_after: datetime = Field(..., description="Ask for a new token (POST auth/refresh) after this.")
+    reader: ReaderOut
+
+
+class ReaderEdit(Schema):
+    name: str | None = Field(None, max_length=64)
+    profile_public: bool | None = None
+
+
+class ProfileComment(Schema):
+    id: int
+    thread_title: str
+    thread_url: str
+    html: str
+    created: datetime
+
+
+class ProfileOut(Schema):
+    id: int
+    name: str
+    badge: Literal["staff", "journalist", "subscriber"] | None
+    verified: bool
+    public: bool = Field(..., description="False: the commenter keeps their comments off their profile.")
+    comment_count: int
+    comments: list[ProfileComment]

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.utils import timezone
+
+from parvis.accounts.models import Commenter
 from parvis.comments.models import Comment, Status
 from parvis.comments.reading import Node
-from parvis.core.models import Site
+from parvis.core.models import CommentRule, Site
+from parvis.identity import rules
+from parvis.identity.models import sign_in_settings
+from parvis.identity.sessions import Opened
 from parvis.moderation.policy import active_policy, public_text
 from parvis.threads.models import Thread
 
@@ -32,9 +39,7 @@ def comment(
         "id": item.pk,
         "parent": item.parent_id,
         "status": status,
-        "author": None
-        if placeholder
-        else {"name": item.author_name, "website": item.author_website or None, "verified": False},
+        "author": None if placeholder else author(item),
         "html": "" if placeholder else item.body_html,
         "language": item.language,
         "created": item.created_at,
@@ -51,6 +56,55 @@ def comment(
         "own": own,
         "moderation": moderation if own else None,
         "replies": replies or [],
+    }
+
+
+def author(item: Comment) -> dict[str, Any]:
+    """The author line: the name as it was posted, and what the newsroom vouches for now."""
+    commenter = item.commenter
+    verified = bool(commenter and commenter.verified)
+    if commenter is not None and item.thread.author_id == commenter.pk:
+        badge: str | None = "author"
+    else:
+        badge = reader_badge(commenter) if commenter is not None else None
+    return {
+        "name": item.author_name,
+        "website": item.author_website or None,
+        "verified": verified,
+        "badge": badge,
+        "profile": commenter.pk if verified and commenter else None,
+    }
+
+
+def reader_badge(commenter: Commenter) -> str | None:
+    if commenter.badge:
+        return commenter.badge
+    return "subscriber" if rules.SUBSCRIBER in (commenter.roles or ()) else None
+
+
+def reader(commenter: Commenter) -> dict[str, Any]:
+    """A signed-in reader's own profile, as the app shows it."""
+    cooldown = timedelta(days=sign_in_settings(commenter.site).name_cooldown_days)
+    changeable = commenter.name_changed_at + cooldown if commenter.name_changed_at else None
+    return {
+        "id": commenter.pk,
+        "name": commenter.name,
+        "verified": commenter.verified,
+        "badge": reader_badge(commenter),
+        "roles": list(commenter.roles or ()),
+        "avatar_url": commenter.avatar_url or None,
+        "profile_public": commenter.profile_public,
+        "name_changeable_at": changeable if changeable and changeable > timezone.now() else None,
+    }
+
+
+def session(opened: Opened) -> dict[str, Any]:
+    life = opened.expires_at - opened.session.created_at
+    return {
+        "token": opened.token,
+        "expires_at": opened.expires_at,
+        "refresh_after": opened.session.created_at + life / 2,
+        "reader": reader(opened.session.commenter),
     }
 
 
@@ -75,10 +129,14 @@ def own_nodes(nodes: list[Node]) -> list[Comment]:
     return found
 
 
-def thread(item: Thread | None, key: str, url: str = "") -> dict[str, Any]:
+def thread(item: Thread | None, key: str, url: str = "", *, site: Site) -> dict[str, Any]:
     if item is None:
-        return {"id": None, "key": key, "url": url, "title": "", "closed": False, "count": 0}
+        return {
+            "id": None, "key": key, "url": url, "title": "", "closed": False, "count": 0,
+            "commenting": site.who_may_comment,
+        }  # fmt: skip
     return {
+        "commenting": item.who_may_comment or site.who_may_comment,
         "id": item.pk,
         "key": item.key,
         "url": item.url,
@@ -97,11 +155,28 @@ def site(item: Site) -> dict[str, Any]:
         "edit_window": item.edit_window,
         "max_comment_length": item.max_comment_length,
         "guests": {
-            "allowed": item.guests_allowed,
+            "allowed": item.who_may_comment == CommentRule.ANYONE,
             "name_required": item.guest_name_required,
             "email": item.guest_email,
         },
+        "commenting": commenting(item),
         # The newsroom's own words when it wrote them; otherwise what its moderation policy actually does.
         "policy": {"text": item.policy_text or public_text(active_policy(item).config), "url": item.policy_url},
         "privacy": {"text": item.privacy_text, "url": item.privacy_url},
+    }
+
+
+def commenting(item: Site) -> dict[str, Any]:
+    """Who may comment, and the ways of signing in the widget should offer."""
+    doors = sign_in_settings(item)
+    return {
+        "rule": item.who_may_comment,
+        "sign_in": {
+            "sso": {"login_url": doors.sso_login_url, "label": doors.sso_button_label or item.name}
+            if doors.sso_enabled
+            else None,
+            "oidc": {"label": doors.oidc_button_label or item.name} if doors.oidc_enabled else None,
+            "email": doors.email_sign_in,
+        },
+        "confirm_first_comment": doors.confirm_first_comment,
     }

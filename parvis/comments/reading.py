@@ -84,6 +84,11 @@ class Cursor:
         return cursor
 
 
+# What a comment's author line shows besides the snapshot name: the commenter's badge and verification, and whether
+# they wrote the article (the thread's author), joined in the same query.
+AUTHOR = ("commenter", "thread")
+
+
 def _visible(queryset: QuerySet[Comment], own_hashes: list[str]) -> QuerySet[Comment]:
     """Approved comments, removed ones that still have published replies (shown as placeholders so the
     conversation keeps its shape), and the reader's own comments that are held or were removed (so the author
@@ -92,7 +97,7 @@ def _visible(queryset: QuerySet[Comment], own_hashes: list[str]) -> QuerySet[Com
     condition = Q(status=Status.APPROVED) | Q(Q(status__in=REMOVED) & Exists(live_children))
     if own_hashes:
         condition |= Q(status__in=[Status.PENDING, Status.REJECTED, Status.SPAM], edit_token_hash__in=own_hashes)
-    return queryset.filter(condition)
+    return queryset.filter(condition).select_related(*AUTHOR)
 
 
 def read_page(thread: Thread, sort: Sort, limit: int, cursor: str | None, own_tokens: Iterable[str] = ()) -> Page:
@@ -140,7 +145,8 @@ def _tree(top: list[Comment], replies: list[Comment], own_hashes: set[str]) -> l
 
 def published_after(thread: Thread, after: int, limit: int = MAX_PAGE) -> list[Comment]:
     """Published comments newer than ``after`` (live updates), oldest first."""
-    return list(Comment.objects.filter(thread=thread, status=Status.APPROVED, id__gt=after).order_by("id")[:limit])
+    found = Comment.objects.filter(thread=thread, status=Status.APPROVED, id__gt=after).select_related(*AUTHOR)
+    return list(found.order_by("id")[:limit])
 
 
 def newest_decision() -> int:
@@ -176,7 +182,7 @@ def decided_after(thread: Thread, after: int, decided: int, limit: int = MAX_PAG
     )
     cursor = rows[-1][0] if len(rows) == limit else max(upto, decided)
     ids = {comment_id for _, comment_id in rows}
-    comments = Comment.objects.filter(pk__in=ids).order_by("id") if ids else []
+    comments = Comment.objects.filter(pk__in=ids).select_related(*AUTHOR).order_by("id") if ids else []
     published = [c for c in comments if c.status == Status.APPROVED and c.pk <= after]
     removed = [c.pk for c in comments if c.status != Status.APPROVED]
     return Changes(published=published, removed=removed, decided=cursor)

@@ -8,6 +8,7 @@ from django.core.validators import EmailValidator, URLValidator
 from parvis.core.exceptions import Code, ProblemError
 from parvis.core.models import EmailRule, Site
 from parvis.core.text import clean_body, clean_line, refuse_forbidden
+from parvis.identity.names import refuse_impersonation
 
 NAME_MAX = 64
 EMAIL_MAX = 254
@@ -24,6 +25,7 @@ def guest_name(site: Site, value: str | None) -> str:
         )
     if not name and site.guest_name_required:
         raise ProblemError(Code.NAME_REQUIRED, field="author.name")
+    refuse_impersonation(site, name)
     return name
 
 

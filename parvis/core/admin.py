@@ -17,12 +17,12 @@ class ParvisModelAdmin(admin.ModelAdmin):
 
 @admin.register(Site)
 class SiteAdmin(ParvisModelAdmin):
-    list_display = ("slug", "name", "moderation_mode", "default_language", "guests_allowed")
+    list_display = ("slug", "name", "moderation_mode", "default_language", "who_may_comment")
     search_fields = ("slug", "name")
     actions = SITE_ACTIONS
     fieldsets = (
         (None, {"fields": ("slug", "name", "allowed_origins", "default_language")}),
         ("Comments", {"fields": ("moderation_mode", "edit_window", "max_comment_length")}),
-        ("Guests", {"fields": ("guests_allowed", "guest_name_required", "guest_email")}),
+        ("Who may comment", {"fields": ("who_may_comment", "guest_name_required", "guest_email")}),
         ("Notices", {"fields": ("policy_text", "policy_url", "privacy_text", "privacy_url")}),
     )

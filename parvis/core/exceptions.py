@@ -63,6 +63,19 @@ class Code(StrEnum):
     LINK_EXPIRED = "link_expired"
     LINK_OTHER_SITE = "link_other_site"
     LINK_USED = "link_used"
+    SIGN_IN_REQUIRED = "sign_in_required"
+    SUBSCRIBERS_ONLY = "subscribers_only"
+    STAFF_ONLY = "staff_only"
+    SESSION_INVALID = "session_invalid"
+    SIGN_IN_UNAVAILABLE = "sign_in_unavailable"
+    TOKEN_INVALID = "token_invalid"  # noqa: S105 (an error code, not a secret)
+    TOKEN_EXPIRED = "token_expired"  # noqa: S105
+    TOKEN_REPLAYED = "token_replayed"  # noqa: S105
+    TOKEN_WRONG_AUDIENCE = "token_wrong_audience"  # noqa: S105
+    SIGN_IN_FAILED = "sign_in_failed"
+    NAME_IMPERSONATES = "name_impersonates"
+    NAME_CHANGE_TOO_SOON = "name_change_too_soon"
+    COMMENTER_NOT_FOUND = "commenter_not_found"
 
 
 # code -> (HTTP status, short title shown to people). The title is the same for every occurrence;
@@ -119,6 +132,20 @@ CATALOG: dict[Code, tuple[int, Any]] = {
     Code.LINK_EXPIRED: (410, _("This link has expired. Ask for a new one.")),
     Code.LINK_OTHER_SITE: (403, _("This link was made for another site.")),
     Code.LINK_USED: (410, _("This link was already used to erase the data. Nothing is left to show.")),
+    # Who may comment (parvis.identity.rules) and signing in (parvis.identity).
+    Code.SIGN_IN_REQUIRED: (403, _("Sign in to comment here.")),
+    Code.SUBSCRIBERS_ONLY: (403, _("Comments here are open to subscribers.")),
+    Code.STAFF_ONLY: (403, _("Only the newsroom can comment here.")),
+    Code.SESSION_INVALID: (401, _("You were signed out. Please sign in again.")),
+    Code.SIGN_IN_UNAVAILABLE: (409, _("This way of signing in is not offered on this site.")),
+    Code.TOKEN_INVALID: (401, _("The sign-in token is not valid.")),
+    Code.TOKEN_EXPIRED: (401, _("The sign-in token has expired.")),
+    Code.TOKEN_REPLAYED: (401, _("The sign-in token was already used.")),
+    Code.TOKEN_WRONG_AUDIENCE: (401, _("The sign-in token was made for another site.")),
+    Code.SIGN_IN_FAILED: (502, _("Signing in with the identity provider failed.")),
+    Code.NAME_IMPERSONATES: (422, _("This name is too close to the name of a member of the newsroom.")),
+    Code.NAME_CHANGE_TOO_SOON: (409, _("You changed your name recently. Please wait before changing it again.")),
+    Code.COMMENTER_NOT_FOUND: (404, _("This person is not known here.")),
 }
 
 

@@ -31,6 +31,16 @@ class EmailRule(models.TextChoices):
     OPTIONAL = "optional", _("Optional")
 
 
+class CommentRule(models.TextChoices):
+    """Who may comment, per site and per thread. Reading stays public whatever the rule (a closed thread is
+    read-only for everyone)."""
+
+    ANYONE = "anyone", _("Anyone, guests included")
+    SIGNED_IN = "signed_in", _("Signed-in readers")
+    SUBSCRIBERS = "subscribers", _("Subscribers")
+    STAFF = "staff", _("Staff only")
+
+
 class Site(models.Model):
     """A publisher: the rules its readers' comments follow and the origins that may embed them."""
 
@@ -52,7 +62,7 @@ class Site(models.Model):
     max_comment_length = models.PositiveIntegerField(
         default=5000, validators=[MinValueValidator(100), MaxValueValidator(20000)]
     )
-    guests_allowed = models.BooleanField(default=True)
+    who_may_comment = models.CharField(max_length=12, choices=CommentRule.choices, default=CommentRule.ANYONE)
     guest_name_required = models.BooleanField(default=True)
     guest_email = models.CharField(max_length=8, choices=EmailRule.choices, default=EmailRule.OPTIONAL)
     policy_text = models.TextField(blank=True)

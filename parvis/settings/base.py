@@ -47,6 +47,8 @@ PARVIS_TRUSTED_PROXIES = env.integer("PARVIS_TRUSTED_PROXIES", 0)
 # Rate limits, as "count/seconds". Answered with 429 and Retry-After.
 # PARVIS_RATELIMIT_COMMENT_IP: new comments from one (hashed) IP.
 PARVIS_RATELIMIT_COMMENT_IP = env.text("PARVIS_RATELIMIT_COMMENT_IP", "5/60")
+# PARVIS_RATELIMIT_SIGN_IN_IP: sign-in attempts (publisher tokens, email links) from one (hashed) IP.
+PARVIS_RATELIMIT_SIGN_IN_IP = env.text("PARVIS_RATELIMIT_SIGN_IN_IP", "20/60")
 # PARVIS_RATELIMIT_COMMENT_THREAD: new comments on one thread from everyone (flood brake for a viral story).
 PARVIS_RATELIMIT_COMMENT_THREAD = env.text("PARVIS_RATELIMIT_COMMENT_THREAD", "120/60")
 # PARVIS_RATELIMIT_ACTION_IP: edits, deletions, votes and reports from one (hashed) IP.
@@ -196,6 +198,7 @@ INSTALLED_APPS = [
     "parvis.notifications",
     "parvis.privacy",
     "parvis.importers",
+    "parvis.identity",
     "django_tasks",
     "django_tasks_db",
     "parvis.api",

@@ -33,6 +33,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 PARVIS_RATELIMIT_COMMENT_IP = "1000/60"
+PARVIS_RATELIMIT_SIGN_IN_IP = "1000/60"
 PARVIS_RATELIMIT_COMMENT_THREAD = "1000/60"
 PARVIS_RATELIMIT_ACTION_IP = "1000/60"
 (DATA_DIR / "static").mkdir(parents=True, exist_ok=True)

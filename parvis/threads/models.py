@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from parvis.core.models import Site
+from parvis.core.models import CommentRule, Site
 
 
 class Thread(models.Model):
@@ -15,6 +15,12 @@ class Thread(models.Model):
     url = models.URLField(max_length=2048, blank=True)
     title = models.CharField(max_length=300, blank=True)
     is_closed = models.BooleanField(default=False)
+    # Empty: the site's rule.
+    who_may_comment = models.CharField(max_length=12, choices=CommentRule.choices, blank=True)
+    # The journalist who wrote the article: their comments in its thread carry an "author" badge.
+    author = models.ForeignKey(
+        "accounts.Commenter", null=True, blank=True, on_delete=models.SET_NULL, related_name="authored_threads"
+    )
     # Switched to pre-moderation by staff: every new comment waits for a moderator (surges set surge_since instead).
     premoderated = models.BooleanField(default=False)
     # Published comments, kept by the comment actions so counts never scan the comment table.
@@ -32,3 +38,7 @@ class Thread(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.key
+
+    @property
+    def comment_rule(self) -> str:
+        return self.who_may_comment or self.site.who_may_comment

@@ -34,3 +34,8 @@ def thread_saved(sender: Any, instance: Thread, created: bool, raw: bool = False
     """post_save of a thread (closed, reopened, retitled): a new thread has no rendered page yet."""
     if not created and not raw:
         touch([instance.pk])
+
+
+def raise_for_commenter(commenter: Any) -> None:
+    """A commenter's name, badge or verification changed: every thread showing their comments is out of date."""
+    Thread.objects.filter(comments__commenter=commenter).update(version=F("version") + 1)

@@ -45,6 +45,7 @@ from parvis.core.exceptions import Code, ProblemError
 from parvis.core.models import Site
 from parvis.core.sites import site_by_slug
 from parvis.core.text import clean_fragment
+from parvis.identity import sessions
 from parvis.moderation import actions as moderation_actions
 from parvis.moderation.outcome import outcomes
 from parvis.threads.keys import MAX_KEY_LENGTH, thread_key
@@ -60,7 +61,10 @@ SiteSlug = Annotated[str, Path(max_length=50, description="The site's slug (data
 CommentId = Annotated[int, Path(ge=1, le=MAX_ID)]
 ThreadKey = Annotated[str | None, Query(max_length=MAX_KEY_LENGTH, description="The publisher's id for the article.")]
 ThreadUrl = Annotated[str | None, Query(max_length=MAX_URL_LENGTH, description="The article URL, when it has no id.")]
-ERRORS: dict[int, Any] = {code: Problem for code in (400, 403, 404, 409, 413, 415, 422, 429)}
+ERRORS: dict[int, Any] = {code: Problem for code in (400, 401, 403, 404, 409, 413, 415, 422, 429)}
+Authorization = Annotated[
+    str | None, Header(alias="Authorization", max_length=200, description="`Bearer <session token>` when signed in.")
+]
 
 
 def _site(slug: str) -> Site:
@@ -100,11 +104,13 @@ def read_thread(
     current = _site(site)
     wanted = thread_key(key, url)
     thread = Thread.objects.filter(site=current, key=wanted).first()
+    if thread is not None:
+        thread.site = current
     if thread is None:
         if cursor:
             raise ProblemError(Code.INVALID_CURSOR, field="cursor")
         empty = {
-            "thread": serialize.thread(None, wanted),
+            "thread": serialize.thread(None, wanted, site=current),
             "comments": [],
             "top_level_total": 0,
             "next_cursor": None,
@@ -138,7 +144,7 @@ def _thread_page(
     page = read_page(thread, sort, limit, cursor, tokens)
     moderation = outcomes(serialize.own_nodes(page.nodes))
     return {
-        "thread": serialize.thread(thread, wanted),
+        "thread": serialize.thread(thread, wanted, site=thread.site),
         "comments": [serialize.node(node, moderation) for node in page.nodes],
         "top_level_total": page.top_level_total,
         "next_cursor": page.next_cursor,
@@ -257,11 +263,14 @@ def create_comment(
     idempotency_key: Annotated[
         str | None, Header(alias="Idempotency-Key", min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")
     ] = None,
+    authorization: Authorization = None,
 ) -> Status[dict[str, Any]]:
-    """Post a comment or a reply as a guest. A 201 means it is stored. The `edit_token` is returned only
-    here: keep it to edit or delete the comment within the site's edit window. A retry with the same
+    """Post a comment or a reply, as a guest or, with a reader session in `Authorization: Bearer`, under the
+    reader's profile (the `author` fields are then ignored). A 201 means it is stored. The `edit_token` is
+    returned only here: keep it to edit or delete the comment within the site's edit window. A retry with the same
     `Idempotency-Key` returns this same answer instead of posting twice."""
     current = _site(site)
+    reader = sessions.reader(current, authorization)
     draft = Draft(
         thread_key=payload.thread.key,
         thread_url=payload.thread.url,
@@ -275,7 +284,7 @@ def create_comment(
         honeypot=payload.honeypot,
         seconds_to_submit=payload.seconds_to_submit,
     )
-    posted = post_comment(current, draft, fingerprint(request), idempotency_key=idempotency_key)
+    posted = post_comment(current, draft, fingerprint(request), reader=reader, idempotency_key=idempotency_key)
     if posted.replayed:
         response["Idempotent-Replayed"] = "true"
     return Status(

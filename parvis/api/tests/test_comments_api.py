@@ -34,6 +34,7 @@ def test_the_thread_is_created_on_its_first_comment_with_the_page_title(api):
         "title": "",
         "closed": False,
         "count": 0,
+        "commenting": "anyone",
     }
     assert not Thread.objects.exists()
     api.send(

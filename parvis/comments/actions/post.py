@@ -1,4 +1,4 @@
-"""Posting a comment or a reply as a guest."""
+"""Posting a comment or a reply, as a guest or signed in."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from parvis.core.clients import ClientFingerprint
 from parvis.core.exceptions import Code, ProblemError
 from parvis.core.models import Site
 from parvis.core.text import clean_fragment, clean_line, refuse_forbidden
+from parvis.identity import rules
 from parvis.moderation import actions as moderation
 from parvis.moderation import duplicates, pipeline, surge
 from parvis.moderation.models import Action, Decision, Stage
@@ -65,21 +66,30 @@ class Posted:
     replayed: bool = False
 
 
-def post_comment(site: Site, draft: Draft, client: ClientFingerprint, *, idempotency_key: str | None = None) -> Posted:
-    """Store a new comment; when this returns, the comment is committed."""
+def post_comment(
+    site: Site,
+    draft: Draft,
+    client: ClientFingerprint,
+    *,
+    reader: Commenter | None = None,
+    idempotency_key: str | None = None,
+) -> Posted:
+    """Store a new comment by a guest, or by ``reader`` when signed in; when this returns, it is committed."""
     if idempotency_key:
         replay = _replay(site, client, idempotency_key, draft)
         if replay:
             return replay
-    if not site.guests_allowed:
-        raise ProblemError(Code.GUESTS_NOT_ALLOWED)
     key = thread_key(draft.thread_key, draft.thread_url)
+    rules.check(rules.rule_for(site, key), reader)
     url = _page_url(site, draft.thread_url)
     title = clean_line(draft.thread_title or "", "thread.title")[:TITLE_MAX]
     body = validation.comment_body(site, draft.body)
-    name = validation.guest_name(site, draft.author_name)
-    email = validation.guest_email(site, draft.author_email)
-    website = validation.guest_website(draft.author_website)
+    if reader is None:
+        name = validation.guest_name(site, draft.author_name)
+        email = validation.guest_email(site, draft.author_email)
+        website = validation.guest_website(draft.author_website)
+    else:  # a signed-in reader posts under the name of their profile
+        name, email, website = reader.name, reader.email, reader.website
     anchor = _anchor(draft.anchor)
     # Refuse a flood before the costly part (rendering, language detection), not after it; the post is counted in
     # its own transaction below.
@@ -103,7 +113,7 @@ def post_comment(site: Site, draft: Draft, client: ClientFingerprint, *, idempot
                 thread.save(update_fields=["url", "title"])
             parent = _parent(site, thread, draft.parent_id)
             _refuse_repeat(thread, client, body)
-            commenter = _commenter(site, name, email, website)
+            commenter = reader or _commenter(site, name, email, website)
             ban = active_ban(site, client, email=email, commenter_id=commenter.pk)
             if ban is not None and not ban.shadow:
                 until = f" until {ban.until:%Y-%m-%d %H:%M} UTC" if ban.until else ""

@@ -42,17 +42,21 @@ def test_requests_in_new_threads_borrow_the_processes_open_database_connections(
 
     from django.db import connection
 
-    def session_of_a_request() -> object:
-        seen: list[object] = []
+    def session_of_a_request() -> tuple[object, object]:
+        """What identifies the request's database session, and (PostgreSQL) when the session started and when
+        the request ran, by the server's clock."""
+        seen: list[tuple[object, object]] = []
 
         def request() -> None:
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_backend_pid()")
-                    seen.append(cursor.fetchone()[0])
+                    cursor.execute(
+                        "SELECT backend_start, clock_timestamp() FROM pg_stat_activity WHERE pid = pg_backend_pid()"
+                    )
+                    seen.append(cursor.fetchone())
             else:
                 connection.ensure_connection()
-                seen.append(id(connection.connection))
+                seen.append((id(connection.connection), None))
             connection.close()  # what Django does when a request ends
 
         thread = threading.Thread(target=request)
@@ -60,5 +64,10 @@ def test_requests_in_new_threads_borrow_the_processes_open_database_connections(
         thread.join()
         return seen[0]
 
-    first = session_of_a_request()
-    assert session_of_a_request() == first
+    first, first_ran_at = session_of_a_request()
+    second, _ = session_of_a_request()
+    if connection.vendor == "postgresql":
+        # The pool may hand out another of its connections, but not one opened for this request.
+        assert second < first_ran_at  # type: ignore[operator]
+    else:
+        assert second == first
