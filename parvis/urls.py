@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.demo_article, name="demo-article"),
     path("t/<slug:site>/", views.thread_page, name="thread-page"),
     path("t/<slug:site>/transparency/", views.transparency, name="transparency"),
+    path("t/<slug:site>/people/<int:commenter_id>/", views.profile, name="profile"),
     path("embed.js", embed.embed_js, name="embed-js"),
     path("count.js", embed.count_js, name="count-js"),
     path("embed/<slug:site>/frame", embed.frame, name="embed-frame"),

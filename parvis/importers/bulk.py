@@ -42,6 +42,8 @@ class Rows:
     @staticmethod
     def _default(field: models.Field[Any, Any]) -> Any:
         """The field's default; blank text for text fields without one; None otherwise (the caller gives it)."""
+        if isinstance(field, models.JSONField):  # rows go to the database as they are: JSON text or Jsonb
+            return field.get_db_prep_save(field.get_default(), connection)
         if field.has_default():
             return field.get_default()
         if not field.null and isinstance(field, (models.CharField, models.TextField)):

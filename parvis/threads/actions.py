@@ -67,3 +67,42 @@ def premoderate(thread: Thread, *, actor: Any, audit: dict[str, Any] | None = No
 def end_premoderation(thread: Thread, *, actor: Any, audit: dict[str, Any] | None = None) -> AuditEntry | None:
     """Back to the site's policy; comments already held stay held until a moderator decides."""
     return _switch(thread, "premoderated", False, actor, audit)
+
+
+RULE_SET, AUTHOR_SET = "thread.rule", "thread.author"
+
+
+def set_rule(thread: Thread, rule: str, *, actor: Any) -> AuditEntry | None:
+    """Who may comment on this thread ("" follows the site): a subscribers-only story on an open site, say."""
+    from parvis.core.models import CommentRule
+
+    if rule:
+        rule = CommentRule(rule).value
+    return _set(thread, "who_may_comment", rule, RULE_SET, actor)
+
+
+def set_author(thread: Thread, author: Any, *, actor: Any) -> AuditEntry | None:
+    """The journalist who wrote the article (a commenter of the site, or None): an "author" badge in its thread."""
+    if author is not None and author.site_id != thread.site_id:
+        raise ValueError("the author must be a commenter of the thread's site")
+    return _set(thread, "author_id", author.pk if author else None, AUTHOR_SET, actor)
+
+
+def _set(thread: Thread, field: str, value: Any, action: str, actor: Any) -> AuditEntry | None:
+    require_role(actor, thread.site, DECIDING_ROLES)
+    with transaction.atomic():
+        locked = Thread.objects.select_for_update().get(pk=thread.pk)
+        before = getattr(locked, field)
+        setattr(thread, field, value)
+        if before == value:
+            return None
+        setattr(locked, field, value)
+        locked.save(update_fields=[field.removesuffix("_id")])
+        return AuditEntry.objects.create(
+            site_id=locked.site_id,
+            actor=actor,
+            actor_label=actor.get_username(),
+            action=action,
+            thread=locked,
+            details={field: {"before": before, "after": value}},
+        )

@@ -199,3 +199,17 @@ def transparency(request: HttpRequest, site: str) -> HttpResponse:
             "following": following.strftime("%Y-%m") if following <= today else None,
         },
     )
+
+
+def profile(request: HttpRequest, site: str, commenter_id: int) -> HttpResponse:
+    """A verified commenter's page: name, badge, and their published comments unless they keep them off it."""
+    from parvis.api.routers.identity import profile_of
+
+    current = site_by_slug(site)
+    if current is None:
+        return error_page(request, ProblemError(Code.SITE_NOT_FOUND))
+    try:
+        person = profile_of(current, commenter_id)
+    except ProblemError as error:
+        return error_page(request, error)
+    return render(request, "parvis/profile.html", {"site": current, "person": person})

@@ -126,7 +126,11 @@ def profile(request: HttpRequest, site: SiteSlug, commenter_id: CommentId) -> An
 
 def profile_of(site: Site, commenter_id: int) -> dict[str, Any]:
     """Shared with the profile page (parvis.web)."""
-    commenter = Commenter.objects.filter(site=site, pk=commenter_id, verified=True).first()
+    commenter = (
+        Commenter.objects.filter(site=site, pk=commenter_id, verified=True).first()
+        if 0 < commenter_id < 2**63
+        else None
+    )
     if commenter is None:
         raise ProblemError(Code.COMMENTER_NOT_FOUND)
     published = Comment.objects.filter(commenter=commenter, status=CommentStatus.APPROVED)
@@ -146,7 +150,7 @@ def profile_of(site: Site, commenter_id: int) -> dict[str, Any]:
             {
                 "id": item.pk,
                 "thread_title": item.thread.title or item.thread.key,
-                "thread_url": item.thread.url,
+                "thread_url": item.thread.url if item.thread.url.startswith(("https://", "http://")) else "",
                 "html": item.body_html,
                 "created": item.created_at,
             }

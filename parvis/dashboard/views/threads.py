@@ -19,9 +19,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from parvis.accounts.models import Commenter
 from parvis.comments.actions import marks
 from parvis.comments.models import Comment, Status
 from parvis.core.exceptions import ProblemError
+from parvis.core.models import CommentRule
 from parvis.dashboard.models import DECIDING_ROLES
 from parvis.dashboard.permissions import comment_for, sites_for, staff_view
 from parvis.dashboard.views.items import build_items, with_relations
@@ -114,6 +116,9 @@ def thread_detail(request: HttpRequest, thread_id: int) -> HttpResponse:
             "article_url": thread.url if thread.url.startswith(("https://", "http://")) else "",
             "held": _held_counts([thread.pk]).get(thread.pk, 0),
             "can_control": sites_for(request.user, DECIDING_ROLES).filter(pk=thread.site_id).exists(),
+            "rules": CommentRule.choices,
+            "site_rule": CommentRule(thread.site.who_may_comment).label,
+            "authors": Commenter.objects.filter(site=thread.site).exclude(badge="").order_by("name", "pk"),
             "items": items,
             "here": request.get_full_path(),
         },
@@ -129,6 +134,28 @@ def thread_control(request: HttpRequest, thread_id: int) -> HttpResponse:
         return _text(_("Unknown thread control."), 400)
     try:
         control(thread, actor=request.user)
+    except PermissionDenied:
+        return render(request, "dashboard/denied.html", {}, status=403)
+    return _back(request, reverse("dashboard:thread", args=[thread.pk]))
+
+
+@require_POST
+@staff_view
+def thread_access(request: HttpRequest, thread_id: int) -> HttpResponse:
+    """Who may comment on the thread, and which journalist wrote the article."""
+    thread = thread_for(request.user, thread_id)
+    rule = request.POST.get("rule", "")
+    if rule and rule not in CommentRule.values:
+        return _text(_("Unknown rule."), 400)
+    author_id = request.POST.get("author", "")
+    author = None
+    if author_id:
+        author = Commenter.objects.filter(site=thread.site, pk=int(author_id) if author_id.isdigit() else 0).first()
+        if author is None:
+            return _text(_("Unknown author."), 400)
+    try:
+        actions.set_rule(thread, rule, actor=request.user)
+        actions.set_author(thread, author, actor=request.user)
     except PermissionDenied:
         return render(request, "dashboard/denied.html", {}, status=403)
     return _back(request, reverse("dashboard:thread", args=[thread.pk]))
