@@ -80,6 +80,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--comments", type=int, default=200_000)
     parser.add_argument("--postgres", default="", help="a PostgreSQL URL: benchmark there instead of SQLite")
+    parser.add_argument("--profile", default="", help="record the import with py-spy (collapsed stacks)")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="parvis-import-bench-") as directory:
         folder = Path(directory)
@@ -99,13 +100,17 @@ def main() -> int:
                 subprocess.run([PARVIS, *command], env=env, check=True, capture_output=True)  # noqa: S603
             started = time.perf_counter()
             command = [PARVIS, "import", "wordpress", str(export), "--site", "news", "--json"]
+            if options.profile:
+                spy = str(Path(sys.executable).with_name("py-spy"))
+                command = [spy, "record", "--format", "raw", "--rate", "50", "--threads", "--idle", "-o",
+                           options.profile, "--", *command]  # fmt: skip
             with BackendCpu(url) if url else nullcontext() as server_cpu:
                 result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
             seconds = time.perf_counter() - started
         if result.returncode:
             print(result.stdout, result.stderr)
             return 1
-        summary = json.loads(result.stdout)
+        summary, _ = json.JSONDecoder().raw_decode(result.stdout[result.stdout.index("{") :])  # py-spy talks too
         imported = summary["comments"]["new"]
         peak = summary["peak_rss_mb"]  # the import process's own peak (not the migration's)
         backend = "PostgreSQL" if options.postgres else "SQLite"

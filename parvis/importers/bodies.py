@@ -55,6 +55,10 @@ def render(markdown: str) -> str:
     if _NOT_PLAIN.search(markdown):
         return rendering.render(markdown)
     paragraphs = [part for part in _PARAGRAPH_BREAK.split(markdown) if part.strip()]
+    if "\xa0" not in markdown:
+        # Plain text has no <, > or & (_NOT_PLAIN): the sanitizer would only add dir="auto" (it writes a no-break
+        # space as &nbsp;, hence that case goes through it). The tests compare both ways on the sample exports.
+        return "\n".join('<p dir="auto">' + "<br>\n".join(part.split("\n")) + "</p>" for part in paragraphs)
     raw = "\n".join("<p>" + "<br>\n".join(part.split("\n")) + "</p>" for part in paragraphs)
     return _cleaner().clean(raw).strip()
 

@@ -2,19 +2,24 @@
 
 A thread has Disqus's id (``dsq:id``), the publisher's identifier (``<id>``, what the site's embed code named
 the article, Parvis's thread key when present) and its link; a post names its thread and its parent by dsq:id,
-with ``isDeleted`` and ``isSpam`` flags. Posts come after all threads and in no thread order, so the writer
-keeps them until the end of the file (memory grows with the number of posts, not with the file's size).
+with ``isDeleted`` and ``isSpam`` flags. Posts come after all threads and in no thread order, so they are parked
+on disk (a temporary SQLite file) as they are read and handed to the writer one thread at a time once the file
+ends: memory stays that of one thread, whatever the number of posts.
 """
 
 from __future__ import annotations
 
+import pickle
+import sqlite3
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO
 from xml.etree.ElementTree import Element
 
 from parvis.comments.models import Status
 from parvis.importers import dates
-from parvis.importers.records import CommentRecord, Problem, Record, ThreadRecord
+from parvis.importers.records import CommentRecord, Problem, Record, ThreadEnd, ThreadRecord
 from parvis.importers.safexml import child_text, local, stream
 
 _DSQ_ID = "{http://disqus.com/disqus-internals}id"
@@ -45,12 +50,18 @@ class DisqusSource:
         self.file = file
 
     def records(self) -> Iterator[Record]:
-        for _, element, _ in stream(self.file, {1: {"category", "thread", "post"}}):
-            kind = local(element.tag)
-            if kind == "thread":
-                yield from self._thread(element)
-            elif kind == "post":
-                yield self._post(element)
+        with ParkedPosts() as parked:
+            for _, element, _ in stream(self.file, {1: {"category", "thread", "post"}}):
+                kind = local(element.tag)
+                if kind == "thread":
+                    yield from self._thread(element)
+                elif kind == "post":
+                    post = self._post(element)
+                    if isinstance(post, CommentRecord):
+                        parked.add(post)
+                    else:
+                        yield post
+            yield from parked.by_thread()
 
     def _thread(self, element: Element) -> Iterator[Record]:
         dsq_id = element.get(_DSQ_ID)
@@ -98,3 +109,45 @@ class DisqusSource:
             author_website=child_text(author, "link") if author is not None else "",
             notes=tuple(notes),
         )
+
+
+class ParkedPosts:
+    """Posts kept in a temporary SQLite file until the export ends, then read back thread by thread (in the
+    file's order within each thread), each thread followed by its ThreadEnd."""
+
+    BATCH = 2_000
+
+    def __enter__(self) -> ParkedPosts:
+        self.directory = tempfile.TemporaryDirectory(prefix="parvis-disqus-")
+        self.database = sqlite3.connect(Path(self.directory.name) / "posts.sqlite3")
+        self.database.execute("PRAGMA journal_mode = OFF")
+        self.database.execute("PRAGMA synchronous = OFF")
+        self.database.execute("CREATE TABLE post (thread TEXT NOT NULL, record BLOB NOT NULL)")
+        self.waiting: list[tuple[str, bytes]] = []
+        return self
+
+    def add(self, post: CommentRecord) -> None:
+        self.waiting.append((post.thread_source_id, pickle.dumps(post, protocol=pickle.HIGHEST_PROTOCOL)))
+        if len(self.waiting) >= self.BATCH:
+            self._write()
+
+    def _write(self) -> None:
+        self.database.executemany("INSERT INTO post VALUES (?, ?)", self.waiting)
+        self.waiting = []
+
+    def by_thread(self) -> Iterator[CommentRecord | ThreadEnd]:
+        self._write()
+        self.database.execute("CREATE INDEX post_by_thread ON post (thread)")
+        current: str | None = None
+        for thread, blob in self.database.execute("SELECT thread, record FROM post ORDER BY thread, rowid"):
+            if thread != current:
+                if current is not None:
+                    yield ThreadEnd(current)
+                current = thread
+            yield pickle.loads(blob)  # noqa: S301 (written by this very object, in its own temporary directory)
+        if current is not None:
+            yield ThreadEnd(current)
+
+    def __exit__(self, *exc: object) -> None:
+        self.database.close()
+        self.directory.cleanup()

@@ -18,7 +18,7 @@ PROPERTY_SETTINGS = settings(max_examples=400, deadline=None, derandomize=True, 
 PIECES = st.sampled_from(
     ["mot", "word", "שלום", "مرحبا", " ", "  ", "\t", "\n", "\n\n", "\r\n", ".", ",", "!", "?", ":", "-", "+", "=",
      "1.", "2)", ">", "*", "_", "~", "`", "#", "[", "]", "(", ")", "&", "<", "@", "//", "http://x.org", "example.com",
-     "www.a.fr", "\u00a0", "\u200d", "3.5", "\\"]
+     "www.a.fr", "\u00a0", "\u200d", "3.5", "\\", "\"", "'", "😀"]
 )  # fmt: skip
 TEXTS = st.lists(PIECES, max_size=30).map("".join)
 

@@ -74,3 +74,60 @@ def test_an_id_met_again_batches_later_is_a_duplicate_on_the_first_run_and_on_a_
         assert Comment.objects.count() == many, run
         assert not Comment.objects.filter(body_markdown="Not the first comment.").exists()
     assert f"{many} comments (0 new, 0 updated, {many} unchanged)" in output
+
+
+def _disqus_export(path, threads: int, posts: int):
+    """A Disqus export whose posts come in no thread order, as Disqus writes them: post i belongs to thread
+    i % threads, every third post answers the previous post of its thread."""
+    with path.open("w", encoding="utf-8") as out:
+        out.write('<?xml version="1.0"?>\n<disqus xmlns="http://disqus.com" '
+                  'xmlns:dsq="http://disqus.com/disqus-internals">\n')  # fmt: skip
+        for number in range(threads):
+            link = f"<link>https://news.example/story-{number}</link><title>Story {number}</title>"
+            out.write(f'<thread dsq:id="t{number}"><id>story-{number}</id>{link}</thread>\n')
+        last: dict[int, int] = {}
+        for number in range(posts):
+            thread = number % threads
+            parent = f'<parent dsq:id="p{last[thread]}"/>' if number % 3 == 2 and thread in last else ""
+            out.write(f'<post dsq:id="p{number}"><message>Avis {number} sur le sujet.</message>'
+                      f"<createdAt>2024-01-01T00:00:{number % 60:02d}Z</createdAt><isDeleted>false</isDeleted>"
+                      f"<isSpam>false</isSpam><author><name>Lecteur {number}</name></author>"
+                      f'<thread dsq:id="t{thread}"/>{parent}</post>\n')  # fmt: skip
+            last[thread] = number
+        out.write("</disqus>\n")
+    return path
+
+
+def test_disqus_posts_reach_the_writer_one_whole_thread_at_a_time(tmp_path):
+    """Posts in no thread order are parked on disk, so the writer never holds more than one thread."""
+    from parvis.importers.disqus import DisqusSource
+    from parvis.importers.records import ThreadEnd
+
+    path = _disqus_export(tmp_path / "disqus.xml", threads=40, posts=4000)
+    seen_threads: list[str] = []
+    open_thread: str | None = None
+    count = 0
+    with path.open("rb") as file:
+        for record in DisqusSource(file).records():
+            if isinstance(record, CommentRecord):
+                assert open_thread in (None, record.thread_source_id), "a thread's posts are handed on together"
+                open_thread = record.thread_source_id
+                count += 1
+            elif isinstance(record, ThreadEnd):
+                assert record.source_id == open_thread
+                seen_threads.append(record.source_id)
+                open_thread = None
+    assert count == 4000 and len(seen_threads) == len(set(seen_threads)) == 40
+
+
+def test_an_interleaved_disqus_export_comes_in_with_its_replies(cli, site, tmp_path):
+    path = _disqus_export(tmp_path / "disqus.xml", threads=12, posts=1200)
+    status, output = cli("import", "disqus", path, "--site", site.slug)
+    assert status == 0, output
+    assert Comment.objects.count() == 1200
+    assert Thread.objects.count() == 12
+    replies = Comment.objects.exclude(parent=None).select_related("parent")
+    # Every third post answers its thread's previous post, once the thread has one (posts 12 and later).
+    assert replies.count() == sum(1 for number in range(12, 1200) if number % 3 == 2)
+    assert all(reply.parent.thread_id == reply.thread_id for reply in replies)
+    assert {thread.comment_count for thread in Thread.objects.all()} == {100}
