@@ -28,7 +28,7 @@ from django.utils.crypto import salted_hmac
 
 from parvis import conf
 from parvis.accounts.models import Commenter
-from parvis.comments.models import Comment
+from parvis.comments.models import Comment, Status
 from parvis.core import ratelimit
 from parvis.core.clients import ClientFingerprint
 from parvis.core.exceptions import Code, ProblemError
@@ -46,6 +46,8 @@ MAX_SECRET = 200
 # A confirmed sign-in link can still be collected for this long after the click, even past its expiry: the app
 # polls every few seconds, but a click in the link's last second must not be lost.
 COLLECT_GRACE = timedelta(minutes=10)
+# Links (and the addresses they hold) are deleted this long after they stopped working, as new ones are made.
+KEPT_AFTER_EXPIRY = timedelta(days=1)
 
 
 def digest(secret: str) -> str:
@@ -77,10 +79,12 @@ def _language(site: Site, wanted: str) -> str:
 def _create(site: Site, purpose: str, email: str, language: str, comment: Comment | None = None) -> Requested:
     """Store a link and write its email to the outbox (in the caller's transaction)."""
     request = secrets.token_urlsafe(32)
+    now = timezone.now()
+    EmailLink.objects.filter(expires_at__lt=now - KEPT_AFTER_EXPIRY).delete()
     link = EmailLink(
         site=site, purpose=purpose, email=email, language=_language(site, language),
         request_secret_hash=digest(request), comment=comment,
-        expires_at=timezone.now() + timedelta(seconds=conf.email_link_seconds()),
+        expires_at=now + timedelta(seconds=conf.email_link_seconds()),
     )  # fmt: skip
     link.link_token_hash = digest(link_token(link))
     link.save()
@@ -143,21 +147,21 @@ def confirm(site: Site, token: str) -> EmailLink:
 
 
 def _prove_guest(link: EmailLink) -> None:
-    from parvis.comments.actions.post import release_confirmed  # comments build on identity, not the reverse
-
     comment = Comment.objects.select_related("commenter").filter(pk=link.comment_id).first()
     if comment is None or comment.commenter is None:
         return
-    # The held comment moves with the others when the address already had a commenter of its own.
+    # The comment moves with the others when the address already had a commenter of its own.
     claim(link.site, link.email, comment.commenter)
-    release_confirmed(comment.pk)
 
 
 def claim(site: Site, email: str, guest: Commenter | None = None) -> Commenter:
     """After the address was proven: the commenter of its email identity (``guest`` becomes it when there is
-    none yet), verified, with the earlier unverified comments signed with that address grouped under it.
+    none yet), verified, with the earlier unverified comments signed with that address grouped under it, and
+    those held for the proof released (one whose own link expired too).
 
     Grouping happens only here, after the proof: a typed email alone never joins anyone's comments."""
+    from parvis.comments.actions.post import release_confirmed  # comments build on identity, not the reverse
+
     subject = email.lower()
     identity = Identity.objects.select_related("commenter").filter(
         site=site, provider=Provider.EMAIL, subject=subject
@@ -180,6 +184,8 @@ def claim(site: Site, email: str, guest: Commenter | None = None) -> Commenter:
     if threads:
         moved.update(commenter=owner)
         touch(threads)
+    for pk in Comment.objects.filter(commenter=owner, status=Status.PENDING).values_list("pk", flat=True):
+        release_confirmed(pk)
     return owner
 
 

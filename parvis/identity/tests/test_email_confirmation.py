@@ -4,17 +4,22 @@ badge a guest can ask for. The links arrive through a real SMTP server and are c
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from conftest import ORIGIN, ApiClient
 from parvis.accounts.models import Commenter
 from parvis.comments.models import Comment, Status
 from parvis.core.models import Site
 from parvis.identity.models import EmailLink, Identity, Provider, SignInSettings
+from parvis.moderation.actions import moderate
+from parvis.moderation.models import Action
+from parvis.moderation.outcome import outcomes
 from parvis.notifications import outbox
 from parvis.threads.models import Thread
 from tests.smtp import SmtpServer
@@ -102,8 +107,6 @@ def test_a_comment_the_policy_holds_still_waits_for_moderators_after_the_proof(
     assert "Your comment waits for the moderators." in client.post(link_in(mail)).content.decode()
     assert Comment.objects.get().status == Status.PENDING
     assert visible(api) == []
-    from parvis.moderation.outcome import outcomes
-
     [told] = outcomes([Comment.objects.select_related("thread__site").get()]).values()
     assert [reason["code"] for reason in told["reasons"]] == ["premoderation"]
 
@@ -162,9 +165,6 @@ def test_the_confirmation_link_gives_no_session_to_anyone(api: ApiClient, site: 
 def test_a_moderator_decision_before_the_proof_is_not_undone_by_it(
     api: ApiClient, client: Client, site: Site, smtp: SmtpServer
 ) -> None:
-    from parvis.moderation.actions import moderate
-    from parvis.moderation.models import Action
-
     confirm_first(site)
     comment = post(api, "Rejeté entre-temps.")
     moderate(Comment.objects.get(pk=comment["id"]), Action.REJECT)
@@ -173,3 +173,29 @@ def test_a_moderator_decision_before_the_proof_is_not_undone_by_it(
     client.post(link_in(mail))
     assert Comment.objects.get().status == Status.REJECTED
     assert visible(api) == []
+
+
+def test_a_comment_whose_link_expired_is_released_by_the_next_proof(
+    api: ApiClient, client: Client, site: Site, smtp: SmtpServer
+) -> None:
+    confirm_first(site)
+    first = post(api, "Le premier, dont le lien a expiré.")
+    EmailLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert outbox.deliver_due().dropped == 1  # the email that waited past its link is not sent
+    second = post(api, "Le second.")
+    [mail] = mail_for(smtp, LEA)
+    client.post(link_in(mail))
+    assert {comment["id"] for comment in api.thread().json()["comments"]} == {first["id"], second["id"]}
+
+
+def test_signing_in_by_email_releases_the_comments_held_for_that_address(
+    api: ApiClient, client: Client, site: Site, smtp: SmtpServer
+) -> None:
+    confirm_first(site)
+    held = post(api, "En attente de mon adresse.")
+    request = api.send("post", "/auth/email", {"email": LEA, "language": "en"}).json()["request"]
+    sign_in_mail = [mail for mail in mail_for(smtp, LEA) if "sign-in" in str(mail["Subject"])]
+    client.post(link_in(sign_in_mail[-1]))
+    reader = api.send("post", "/auth/email/poll", {"request": request}).json()["reader"]
+    [shown] = api.thread().json()["comments"]
+    assert shown["id"] == held["id"] and shown["author"]["profile"] == reader["id"]
