@@ -204,3 +204,9 @@ def test_signing_in_twice_by_email_is_the_same_reader(api: ApiClient, client: Cl
         client.post(link_in(delivered(smtp))[0])
         readers.append(poll(api, request).json()["reader"]["id"])
     assert readers[0] == readers[1]
+
+
+def test_a_client_without_an_origin_header_can_ask_as_the_readme_shows(api_for: Any, site: Site) -> None:
+    answer = api_for(site, None).send("post", "/auth/email", {"email": "lea@example.org", "language": "fr"})
+    assert answer.status_code == 202
+    assert poll(api_for(site, None), answer.json()["request"]).json() == {"state": "waiting"}
