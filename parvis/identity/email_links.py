@@ -48,6 +48,8 @@ MAX_SECRET = 200
 COLLECT_GRACE = timedelta(minutes=10)
 # Links (and the addresses they hold) are deleted this long after they stopped working, as new ones are made.
 KEPT_AFTER_EXPIRY = timedelta(days=1)
+# The name of a reader who signs in by email before ever commenting; they can change it (PATCH auth/me).
+NEUTRAL_NAME = "Reader"
 
 
 def digest(secret: str) -> str:
@@ -172,7 +174,7 @@ def claim(site: Site, email: str, guest: Commenter | None = None) -> Commenter:
         owner = guest
         Identity.objects.create(site=site, commenter=owner, provider=Provider.EMAIL, subject=subject)
     else:
-        owner = Commenter.objects.create(site=site, name=email.partition("@")[0][:64], email=email, verified=True)
+        owner = Commenter.objects.create(site=site, name=NEUTRAL_NAME, email=email, verified=True)
         Identity.objects.create(site=site, commenter=owner, provider=Provider.EMAIL, subject=subject)
     if not owner.verified:
         owner.verified = True
@@ -187,6 +189,19 @@ def claim(site: Site, email: str, guest: Commenter | None = None) -> Commenter:
     for pk in Comment.objects.filter(commenter=owner, status=Status.PENDING).values_list("pk", flat=True):
         release_confirmed(pk)
     return owner
+
+
+def _first_name(site: Site, email: str) -> str:
+    """The name a reader signing in by email for the first time starts with: the one they last commented under
+    as a guest with that address (proven now), else a neutral one — never the part of the address before the @,
+    which would show the private address to everyone. Empty once they have an identity: their name stays."""
+    if Identity.objects.filter(site=site, provider=Provider.EMAIL, subject=email.lower()).exists():
+        return ""
+    guest = (
+        Commenter.objects.filter(site=site, email__iexact=email, verified=False)
+        .order_by("-created_at", "-pk").values_list("name", flat=True).first()
+    )  # fmt: skip
+    return guest or NEUTRAL_NAME
 
 
 @dataclass(frozen=True)
@@ -217,7 +232,7 @@ def poll(site: Site, request: str, now: datetime | None = None) -> Polled:
     with transaction.atomic():
         if not EmailLink.objects.filter(pk=link.pk, collected_at__isnull=True).update(collected_at=moment):
             raise ProblemError(Code.LINK_USED, "This sign-in link was already used. Ask for a new one.")
-        claims = accounts.Claims(email=link.email)
+        claims = accounts.Claims(name=_first_name(site, link.email), email=link.email)
         commenter, session = accounts.sign_in(site, Provider.EMAIL, link.email.lower(), claims)
         claim(site, link.email, commenter)
     return Polled(opened=session)

@@ -18,6 +18,7 @@ from parvis.core.models import Site
 from parvis.identity import accounts
 from parvis.identity.models import EmailLink, Identity, Provider, SignInSettings
 from parvis.notifications import outbox
+from parvis.privacy.actions import erase
 from tests.smtp import SmtpServer
 
 pytestmark = pytest.mark.django_db
@@ -210,3 +211,46 @@ def test_a_client_without_an_origin_header_can_ask_as_the_readme_shows(api_for: 
     answer = api_for(site, None).send("post", "/auth/email", {"email": "lea@example.org", "language": "fr"})
     assert answer.status_code == 202
     assert poll(api_for(site, None), answer.json()["request"]).json() == {"state": "waiting"}
+
+
+def sign_in_by_email(api: ApiClient, client: Client, smtp: SmtpServer, email: str = ALICE) -> dict[str, Any]:
+    request = ask(api, email=email).json()["request"]
+    client.post(link_in(delivered(smtp))[0])
+    session: dict[str, Any] = poll(api, request).json()
+    return session
+
+
+def test_a_new_reader_is_not_named_after_their_private_address(
+    api: ApiClient, client: Client, smtp: SmtpServer
+) -> None:
+    reader = sign_in_by_email(api, client, smtp)["reader"]
+    assert reader["name"] == "Reader" and "Alice" not in reader["name"]
+
+
+def test_a_guest_who_signs_in_by_email_keeps_the_name_they_commented_under(
+    api: ApiClient, client: Client, smtp: SmtpServer
+) -> None:
+    assert api.post_comment("Avant.", author={"name": "Alice M.", "email": ALICE}).status_code == 201
+    reader = sign_in_by_email(api, client, smtp)["reader"]
+    assert reader["name"] == "Alice M."
+    [shown] = api.thread().json()["comments"]
+    assert shown["author"]["profile"] == reader["id"] and shown["author"]["verified"] is True
+
+
+def test_a_publisher_accounts_comments_never_join_the_email_reader(
+    api: ApiClient, client: Client, site: Site, smtp: SmtpServer
+) -> None:
+    publisher_user, opened = accounts.sign_in(
+        site, Provider.SSO, "user-7", accounts.Claims(name="Alice M", email=ALICE)
+    )
+    posted = api.post_comment("Par le journal.", headers={"Authorization": f"Bearer {opened.token}"})
+    assert posted.status_code == 201
+    reader = sign_in_by_email(api, client, smtp)["reader"]
+    [shown] = api.thread().json()["comments"]
+    assert shown["author"]["profile"] == publisher_user.pk != reader["id"]
+
+
+def test_erasing_an_address_deletes_its_links(api: ApiClient, site: Site, smtp: SmtpServer) -> None:
+    ask(api)
+    erase(site, ALICE_MAILED, label="reader", via="link")
+    assert not EmailLink.objects.exists()
