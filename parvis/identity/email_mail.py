@@ -42,7 +42,9 @@ def content(row: OutboxMessage) -> Content | None:
     if comment is None:
         return None
     held = held_for_email(comment)
-    context.update({"held": held, "excerpt": _excerpt(comment.body_markdown)})
+    excerpt = _excerpt(comment.body_markdown)
+    quoted = "\n".join(f"> {line}".rstrip() for line in excerpt.splitlines())
+    context.update({"held": held, "excerpt": excerpt, "quoted": quoted})
     subject = (
         _("Confirm your email to publish your comment on %(site)s")
         if held
