@@ -172,6 +172,11 @@ def privacy_link_seconds() -> int:
     return int(settings.PARVIS_PRIVACY_LINK_HOURS) * 3600
 
 
+def email_link_seconds() -> int:
+    """How long a sign-in or confirmation link sent by email works (PARVIS_EMAIL_LINK_MINUTES)."""
+    return int(settings.PARVIS_EMAIL_LINK_MINUTES) * 60
+
+
 def privacy_hash_days() -> int:
     """Age after which IP, network and user-agent hashes are blanked (PARVIS_PRIVACY_HASH_DAYS)."""
     return int(settings.PARVIS_PRIVACY_HASH_DAYS)

@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from parvis.api.errors import install_problem_handlers
 from parvis.api.parsing import StrictJsonParser
 from parvis.api.rendering import CompactJSONRenderer
-from parvis.api.routers import identity, privacy, public, subscriptions
+from parvis.api.routers import email_sign_in, identity, privacy, public, subscriptions
 
 api = NinjaAPI(
     title="Parvis API",
@@ -25,6 +25,7 @@ api.add_router("/", public.router)
 api.add_router("/", subscriptions.router)
 api.add_router("/", privacy.router)
 api.add_router("/", identity.router)
+api.add_router("/", email_sign_in.router)
 
 
 install_problem_handlers(api)

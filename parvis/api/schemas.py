@@ -44,6 +44,9 @@ class CommentCreate(Schema):
     seconds_to_submit: float | None = Field(
         None, ge=0, le=86400 * 7, description="Seconds between opening the form and sending it (spam signal)."
     )
+    verify_email: bool = Field(
+        False, description="A guest with an email asks for a link proving it (verified badge); the comment won't wait."
+    )
 
 
 class AppealIn(Schema):
@@ -54,7 +57,7 @@ class ReasonOut(Schema):
     code: str = Field(
         ...,
         description="A policy category, a custom category's slug, or why the comment waits "
-        "(premoderation, thread_premoderated, first_comment, surge, checking, unavailable).",
+        "(premoderation, thread_premoderated, first_comment, surge, checking, unavailable, email_unconfirmed).",
     )
     label: str = Field(..., description="The category's name in the site's words (custom categories).")
 
@@ -291,3 +294,21 @@ class ProfileOut(Schema):
     public: bool = Field(..., description="False: the commenter keeps their comments off their profile.")
     comment_count: int
     comments: list[ProfileComment]
+
+
+class EmailSignInIn(Schema):
+    email: str = Field(..., max_length=254, description="The sign-in link is mailed to this address.")
+    language: str = Field("", max_length=8, description="fr, en, he or ar: the email's language (default: the site's).")
+
+
+class EmailSignInOut(Schema):
+    request: str = Field(..., description="Keep it in the app and poll with it (POST auth/email/poll).")
+    expires_at: datetime
+
+
+class EmailPollIn(Schema):
+    request: str = Field(..., min_length=1, max_length=200)
+
+
+class EmailPollOut(Schema):
+    state: Literal["waiting"]

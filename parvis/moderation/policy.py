@@ -36,7 +36,11 @@ CATEGORY_LABELS = {
     Category.LINKS: gettext_noop("links"),
 }
 # Codes that are no category of the policy but are told to authors all the same.
-OTHER_LABELS = {"site_list": gettext_noop("the words and links this site does not publish")}
+OTHER_LABELS = {
+    "site_list": gettext_noop("the words and links this site does not publish"),
+    # A guest's comment waiting for them to confirm their email (parvis.comments.actions.post).
+    "email_unconfirmed": gettext_noop("your email address is not confirmed yet"),
+}
 _SLUG = regex.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 MAX_CUSTOM = 20
 MAX_PHRASES = 200

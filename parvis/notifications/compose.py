@@ -222,6 +222,12 @@ def _privacy_link(row: OutboxMessage) -> Content | None:
     return mail.content(row)
 
 
+def _email_link(row: OutboxMessage) -> Content | None:
+    from parvis.identity import email_mail  # the identity app builds on the outbox, not the reverse
+
+    return email_mail.content(row)
+
+
 BUILDERS: dict[str, Callable[[OutboxMessage], Content | None]] = {
     "confirm": _confirm,
     "reply": _reply,
@@ -230,6 +236,7 @@ BUILDERS: dict[str, Callable[[OutboxMessage], Content | None]] = {
     "staff_queue": _staff_queue,
     "staff_report": _staff_report,
     "privacy_link": _privacy_link,
+    "email_link": _email_link,
 }
 
 

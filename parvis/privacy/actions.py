@@ -26,6 +26,7 @@ from parvis.core.clients import ClientFingerprint
 from parvis.core.exceptions import ProblemError
 from parvis.core.models import Site
 from parvis.core.page_language import TRANSLATED
+from parvis.identity.models import EmailLink
 from parvis.moderation.models import Appeal, AuditEntry, Decision, Example, Fingerprint
 from parvis.notifications import outbox
 from parvis.notifications.addresses import address_key, normalise_address
@@ -188,6 +189,8 @@ def _erase(person: Person, *, actor: Any, label: str, via: str) -> Erased:
             AccessRequest.objects.filter(site=site, address_key=person.address_key, erased_at__isnull=True).update(
                 erased_at=timezone.now(), email=""
             )
+            # Sign-in and confirmation links mailed to the address hold it too.
+            EmailLink.objects.filter(site=site, email__iexact=address).delete()
         AuditEntry.objects.create(
             site=site, action="privacy.erased",
             details={

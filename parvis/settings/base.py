@@ -176,6 +176,14 @@ PARVIS_PRIVACY_HASH_DAYS = env.integer("PARVIS_PRIVACY_HASH_DAYS", 90, minimum=1
 PARVIS_RATELIMIT_PRIVACY_IP = env.text("PARVIS_RATELIMIT_PRIVACY_IP", "10/3600")
 PARVIS_RATELIMIT_PRIVACY_EMAIL = env.text("PARVIS_RATELIMIT_PRIVACY_EMAIL", "3/3600")
 
+# Sign-in and confirmation links sent by email (parvis/identity/email_links.py). PARVIS_EMAIL_LINK_MINUTES: how long
+# a link works; the app that asked polls until it is clicked, then receives its session once.
+PARVIS_EMAIL_LINK_MINUTES = env.integer("PARVIS_EMAIL_LINK_MINUTES", 30, minimum=1)
+# PARVIS_RATELIMIT_EMAIL_LINK_IP / PARVIS_RATELIMIT_EMAIL_LINK_ADDRESS: sign-in links asked from one (hashed) IP and
+# for one address on a site, as "count/seconds"; each sends an email, so these bound a mail bomb.
+PARVIS_RATELIMIT_EMAIL_LINK_IP = env.text("PARVIS_RATELIMIT_EMAIL_LINK_IP", "10/3600")
+PARVIS_RATELIMIT_EMAIL_LINK_ADDRESS = env.text("PARVIS_RATELIMIT_EMAIL_LINK_ADDRESS", "5/3600")
+
 # Background jobs (the moderation second opinion, site model training, surge checks) are rows in the database,
 # run by `parvis worker`; a job is enqueued in the same transaction as the comment it is about.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

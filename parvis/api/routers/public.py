@@ -283,6 +283,7 @@ def create_comment(
         anchor=payload.anchor.model_dump() if payload.anchor else {},
         honeypot=payload.honeypot,
         seconds_to_submit=payload.seconds_to_submit,
+        verify_email=payload.verify_email,
     )
     posted = post_comment(current, draft, fingerprint(request), reader=reader, idempotency_key=idempotency_key)
     if posted.replayed:

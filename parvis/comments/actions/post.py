@@ -1,4 +1,11 @@
-"""Posting a comment or a reply, as a guest or signed in."""
+"""Posting a comment or a reply, as a guest or signed in, and releasing one held until its author confirmed
+their email (the site's ``confirm_first_comment``).
+
+A guest's comment held for the proof is decided as any other first, and that decision is recorded; a second one
+(hold, ``email_unconfirmed``) is recorded after it, so the author is told why it waits and a second opinion
+queued meanwhile stands aside. Confirming the address (parvis.identity.email_links) brings the first decision
+back: published and counted, or left waiting for moderators.
+"""
 
 from __future__ import annotations
 
@@ -23,9 +30,10 @@ from parvis.core.exceptions import Code, ProblemError
 from parvis.core.models import Site
 from parvis.core.text import clean_fragment, clean_line, refuse_forbidden
 from parvis.identity import rules
+from parvis.identity.models import sign_in_settings
 from parvis.moderation import actions as moderation
 from parvis.moderation import duplicates, pipeline, surge
-from parvis.moderation.models import Action, Decision, Stage
+from parvis.moderation.models import Action, AuditEntry, Decision, Stage
 from parvis.moderation.tasks import second_opinion
 from parvis.notifications.events import comment_published
 from parvis.threads.keys import MAX_URL_LENGTH, canonical_url, thread_key
@@ -34,6 +42,8 @@ from parvis.threads.models import Thread
 ANCHOR_EXACT_MAX = 1000
 ANCHOR_CONTEXT_MAX = 64
 TITLE_MAX = 300
+# Why a guest's comment waits: their address is not proven yet (a reason code the widget translates).
+EMAIL_UNCONFIRMED = "email_unconfirmed"
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,8 @@ class Draft:
     honeypot: str = ""
     # Seconds between opening the form and sending it, as the widget measured.
     seconds_to_submit: float | None = None
+    # The guest asks for a link proving their address (a verified badge), without their comment waiting for it.
+    verify_email: bool = False
 
     def fingerprint(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()
@@ -122,8 +134,10 @@ def post_comment(
             if ban is not None:
                 # Shadow ban: stored and shown to its author as waiting, never to anyone else.
                 verdict = replace(verdict, action=Action.HOLD, categories=(pipeline.SHADOW_BAN,), second_opinion=False)
+            proving = reader is None and bool(email) and not commenter.verified and ban is None
+            held_for_email = proving and sign_in_settings(site).confirm_first_comment
             now = timezone.now()
-            status = verdict.status
+            status = Status.PENDING if held_for_email else verdict.status
             comment = Comment.objects.create(
                 thread=thread,
                 parent=parent,
@@ -149,8 +163,15 @@ def post_comment(
                 Thread.objects.filter(pk=thread.pk).update(comment_count=F("comment_count") + 1, last_comment_at=now)
                 comment_published(comment)
             decision = moderation.record(comment, verdict, Stage.SYNC)
+            if held_for_email:
+                waiting = replace(verdict, action=Action.HOLD, categories=(EMAIL_UNCONFIRMED,), second_opinion=False)
+                decision = moderation.record(comment, waiting, Stage.SYNC)
+            if proving and (held_for_email or draft.verify_email):
+                from parvis.identity import email_links  # identity's links build on comments, not the reverse
+
+                email_links.request_confirmation(comment, email, verdict.language)
             duplicates.remember(comment, verdict.bands)
-            if verdict.second_opinion:
+            if verdict.second_opinion and not held_for_email:
                 # In the same transaction: the job exists exactly when the held comment does.
                 second_opinion.enqueue(comment.pk, decision.pk)
             surge.observe(thread, scored.policy.config.surge)
@@ -257,6 +278,30 @@ def _commenter(site: Site, name: str, email: str, website: str) -> Commenter:
                 existing.save(update_fields=["website"])
             return existing
     return Commenter.objects.create(site=site, name=name, email=email, website=website)
+
+
+def release_confirmed(comment_id: int) -> Decision | None:
+    """The author of a comment held with ``email_unconfirmed`` proved their address: it gets the decision it had
+    on posting (published, counted and announced; or still waiting for moderators with its own reason). None when
+    there is nothing to release: not held for the proof, or a moderator decided since."""
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().select_related("thread", "thread__site").get(pk=comment_id)
+        latest = list(Decision.objects.filter(comment=comment).order_by("-created_at", "-pk")[:2])
+        if comment.status != Status.PENDING or len(latest) < 2 or latest[0].categories != [EMAIL_UNCONFIRMED]:
+            return None
+        had = latest[1]
+        released = Decision.objects.create(
+            comment=comment, stage=had.stage, action=had.action, policy_version=had.policy_version,
+            scores=had.scores, reasons=had.reasons, categories=had.categories, language=had.language,
+            degraded=had.degraded, site_model_version=had.site_model_version, duration_ms=had.duration_ms,
+            note="email confirmed",
+        )  # fmt: skip
+        moderation.set_status(comment, pipeline.STATUS_OF_ACTION[Action(had.action)])
+        AuditEntry.objects.create(
+            site=comment.thread.site, actor_label="reader", action="comment.email_confirmed", comment=comment,
+            details={"comment": comment.pk, "action": had.action},
+        )  # fmt: skip
+    return released
 
 
 def edit_deadline(comment: Comment) -> datetime:
