@@ -157,10 +157,20 @@ class ThreadPage(Schema):
     )
 
 
+class EmailSignInOut(Schema):
+    request: str = Field(..., description="Keep it in the app and poll with it (POST auth/email/poll).")
+    expires_at: datetime
+
+
 class CreatedComment(Schema):
     comment: CommentOut
     edit_token: str = Field(..., description="Keep it: it proves authorship for edit/delete until edit_until.")
     edit_until: datetime
+    confirmation: EmailSignInOut | None = Field(
+        None,
+        description="A confirmation link was mailed to the author: poll auth/email/poll with `request` to be "
+        "signed in (by email) once they click it.",
+    )
 
 
 class VoteOut(Schema):
@@ -299,11 +309,6 @@ class ProfileOut(Schema):
 class EmailSignInIn(Schema):
     email: str = Field(..., max_length=254, description="The sign-in link is mailed to this address.")
     language: str = Field("", max_length=8, description="fr, en, he or ar: the email's language (default: the site's).")
-
-
-class EmailSignInOut(Schema):
-    request: str = Field(..., description="Keep it in the app and poll with it (POST auth/email/poll).")
-    expires_at: datetime
 
 
 class EmailPollIn(Schema):

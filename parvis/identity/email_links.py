@@ -216,7 +216,7 @@ def poll(site: Site, request: str, now: datetime | None = None) -> Polled:
     if not request or len(request) > MAX_SECRET:
         raise ProblemError(Code.LINK_INVALID)
     link = EmailLink.objects.filter(request_secret_hash=digest(request)).first()
-    if link is None or link.purpose != EmailLink.Purpose.SIGN_IN:
+    if link is None:  # a sign-in link, or a comment's confirmation link: proving the address signs its author in
         raise ProblemError(Code.LINK_INVALID)
     if link.site_id != site.pk:
         raise ProblemError(Code.LINK_OTHER_SITE)

@@ -296,6 +296,9 @@ def create_comment(
             ),
             "edit_token": posted.edit_token,
             "edit_until": edit_deadline(posted.comment),
+            "confirmation": {"request": posted.confirmation.request, "expires_at": posted.confirmation.expires_at}
+            if posted.confirmation
+            else None,
         },
     )
 

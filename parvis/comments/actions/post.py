@@ -13,6 +13,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -76,6 +77,8 @@ class Posted:
     edit_token: str
     decision: Decision | None
     replayed: bool = False
+    # The confirmation link mailed about this comment (parvis.identity.email_links.Requested), if one was.
+    confirmation: Any = None
 
 
 def post_comment(
@@ -166,10 +169,11 @@ def post_comment(
             if held_for_email:
                 waiting = replace(verdict, action=Action.HOLD, categories=(EMAIL_UNCONFIRMED,), second_opinion=False)
                 decision = moderation.record(comment, waiting, Stage.SYNC)
+            confirmation = None
             if proving and (held_for_email or draft.verify_email):
                 from parvis.identity import email_links  # identity's links build on comments, not the reverse
 
-                email_links.request_confirmation(comment, email, verdict.language)
+                confirmation = email_links.request_confirmation(comment, email, verdict.language)
             duplicates.remember(comment, verdict.bands)
             if verdict.second_opinion and not held_for_email:
                 # In the same transaction: the job exists exactly when the held comment does.
@@ -192,7 +196,7 @@ def post_comment(
         if replay is None:
             raise
         return replay
-    return Posted(comment=comment, edit_token=token, decision=decision)
+    return Posted(comment=comment, edit_token=token, decision=decision, confirmation=confirmation)
 
 
 def _replay(site: Site, client: ClientFingerprint, key: str, draft: Draft) -> Posted | None:

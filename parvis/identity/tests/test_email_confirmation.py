@@ -154,12 +154,26 @@ def test_a_signed_in_reader_is_never_held_for_an_email(
     assert answer.status_code == 201 and answer.json()["comment"]["status"] == "approved"
 
 
-def test_the_confirmation_link_gives_no_session_to_anyone(api: ApiClient, site: Site, smtp: SmtpServer) -> None:
+def test_the_author_who_confirms_is_signed_in_and_not_held_again(
+    api: ApiClient, client: Client, site: Site, smtp: SmtpServer
+) -> None:
+    """The answer to the post carries the confirmation's polling secret: the author's widget polls with it and is
+    signed in (by email) once they click, so their next comment is not held again; nobody else gets a session."""
     confirm_first(site)
-    post(api, "Attente.")
-    assert EmailLink.objects.get().purpose == EmailLink.Purpose.CONFIRM_COMMENT
-    answer = api.send("post", "/auth/email/poll", {"request": "x" * 43})
-    assert answer.status_code == 403
+    answer = api.post_comment("Attente.", author={"name": "Léa", "email": LEA})
+    request = answer.json()["confirmation"]["request"]
+    assert api.send("post", "/auth/email/poll", {"request": request}).status_code == 202
+    assert api.send("post", "/auth/email/poll", {"request": "x" * 43}).status_code == 403
+    [mail] = mail_for(smtp, LEA)
+    client.post(link_in(mail))
+    session = api.send("post", "/auth/email/poll", {"request": request})
+    assert session.status_code == 200
+    headers = {"Authorization": f"Bearer {session.json()['token']}"}
+    again = api.post_comment("Deuxième, publié tout de suite.", headers=headers)
+    assert again.json()["comment"]["status"] == "approved"
+    assert again.json()["confirmation"] is None
+    assert visible(api) == ['<p dir="auto">Attente.</p>', '<p dir="auto">Deuxième, publié tout de suite.</p>']
+    assert api.send("post", "/auth/email/poll", {"request": request}).json()["code"] == "link_used"
 
 
 def test_a_moderator_decision_before_the_proof_is_not_undone_by_it(
