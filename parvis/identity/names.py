@@ -10,6 +10,7 @@ OpenID) are the publisher's and not checked.
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
 import regex
@@ -26,6 +27,7 @@ ROLE_WORDS = (
     "מנהל", "מנהלת", "מערכת", "הנהלה", "מודרטור", "עורך", "עורכת",
     "مشرف", "مشرفة", "الادارة", "اداره", "التحرير", "المحرر", "ادمن",
 )  # fmt: skip
+logger = logging.getLogger(__name__)
 _NOT_LETTERS = regex.compile(r"[^\p{L}\p{N}]+")
 
 
@@ -46,12 +48,14 @@ def refuse_impersonation(site: Site, name: str, *, commenter: Commenter | None =
         return
     words = {word for word in _NOT_LETTERS.split(normalise(name).text) if word}
     if (words | {key}) & set(_role_skeletons()):
+        logger.warning("name refused on site %s: it claims a role (%r)", site.slug, name)
         raise ProblemError(Code.NAME_IMPERSONATES, "Names may not claim a role on the site.", field="author.name")
     staff = Commenter.objects.filter(site=site, badge__in=[Badge.STAFF, Badge.JOURNALIST]).exclude(
         pk=commenter.pk if commenter else None
     )
     taken = {skeleton(other) for other in staff.values_list("name", flat=True)} | {skeleton(site.name)}
     if key in taken - {""}:
+        logger.warning("name refused on site %s: it reads as the newsroom's (%r)", site.slug, name)
         raise ProblemError(
             Code.NAME_IMPERSONATES, "This name reads as the name of a member of the newsroom.", field="author.name"
         )

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from parvis import conf
@@ -24,7 +25,7 @@ from parvis.comments.models import Status
 from parvis.comments.reading import MAX_PAGE, Sort, read_page
 from parvis.core.clients import fingerprint
 from parvis.core.exceptions import Code, ProblemError
-from parvis.core.models import Site
+from parvis.core.models import CommentRule, Site
 from parvis.core.sites import site_by_slug
 from parvis.moderation.transparency import report as transparency_report
 from parvis.threads.keys import thread_key
@@ -41,9 +42,13 @@ def _thread_context(request: HttpRequest, site: Site, key: str | None, url: str 
     sort = Sort(sort_name) if sort_name in Sort._value2member_map_ else Sort.OLDEST
     page = read_page(thread, sort, MAX_PAGE, request.GET.get("cursor") or None) if thread else None
     reply_to = request.GET.get("reply", "")
+    rule = (thread.who_may_comment if thread else "") or site.who_may_comment
     return {
         "site": site,
         "thread": thread,
+        # This page has no sign-in (it works without JavaScript, for guests): where guests may not comment, it
+        # says so instead of showing a form the post would refuse.
+        "members_only": _MEMBERS_ONLY.get(rule),
         "thread_key": key or "",
         "thread_url": url or "",
         "thread_title": title,
@@ -57,6 +62,13 @@ def _thread_context(request: HttpRequest, site: Site, key: str | None, url: str 
         "action": reverse("thread-page", args=[site.slug]),
         "honeypot": HONEYPOT_FIELD,
     }
+
+
+_MEMBERS_ONLY = {
+    CommentRule.SIGNED_IN: _lazy("Comments here are open to signed-in readers: sign in from the article's page."),
+    CommentRule.SUBSCRIBERS: _lazy("Comments here are open to subscribers: sign in from the article's page."),
+    CommentRule.STAFF: _lazy("Only the newsroom comments here."),
+}
 
 
 def _page_query(key: str, url: str, title: str, **extra: str) -> str:

@@ -111,3 +111,17 @@ def test_the_demo_article_shows_its_seeded_multilingual_thread(client, db):
     for language in ("fr", "en", "he", "ar"):
         assert f'lang="{language}"' in html
     assert demo.seed() == (site, 0)  # seeding again changes nothing
+
+
+def test_a_subscribers_only_thread_says_so_instead_of_offering_a_form(api, client, site):
+    from parvis.threads.models import Thread
+
+    api.post_comment("Avant la fermeture aux invités.")
+    Thread.objects.filter(key="article-1").update(who_may_comment="subscribers")
+    html = client.get(page_url(site)).content.decode()
+    assert "Avant la fermeture aux invités." in html
+    assert 'class="parvis-form"' not in html and 'class="parvis-reply"' not in html
+    assert 'class="parvis-notice"' in html
+    refused = client.post(f"/t/{site.slug}/", form(body="Je tente quand même."))
+    assert refused.status_code == 403
+    assert not Comment.objects.filter(body_markdown="Je tente quand même.").exists()
