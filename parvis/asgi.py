@@ -1,4 +1,5 @@
-"""ASGI entry point used by `parvis serve` (granian): Django, behind the door that replays kept thread reads."""
+"""ASGI entry point used by `parvis serve` (granian): Django, behind the doors that replay kept thread reads and
+write live update streams."""
 
 import os
 
@@ -8,5 +9,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parvis.settings.prod")
 django_application = get_asgi_application()
 
 from parvis.api.kept_reads import KeptThreadReads  # noqa: E402  (needs the settings above)
+from parvis.api.live_door import LiveStreams  # noqa: E402
 
-application = KeptThreadReads(django_application)
+application = LiveStreams(KeptThreadReads(django_application))

@@ -25,10 +25,10 @@ import json
 import logging
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
 from django.db import transaction
@@ -48,6 +48,27 @@ CHANNEL = "parvis:live"
 RECONNECT_MILLISECONDS = 3000
 
 ThreadRef = tuple[int, str]  # (site id, thread key)
+Send = Callable[[dict[str, Any]], Awaitable[None]]  # an ASGI send
+
+
+@dataclass(eq=False)
+class Direct:
+    """A reader's stream the watcher writes itself, through the ASGI ``send`` of the request (parvis.api.live_door):
+    an event is encoded once per thread and written to every such stream, instead of waking one generator per
+    reader that Django's response machinery then carries to the server."""
+
+    send: Send
+    after: int
+    decided: int | None
+    gone: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def write(self, body: bytes) -> None:
+        if self.gone.is_set():
+            return
+        try:
+            await self.send({"type": "http.response.body", "body": body, "more_body": True})
+        except Exception:  # the connection is gone, whatever the server says about it
+            self.gone.set()
 
 
 @dataclass
@@ -57,6 +78,7 @@ class _State:
     # The newest decision id on the thread that this watcher saw (0: none since the watcher's mark).
     decided: int = 0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    direct: set[Direct] = field(default_factory=set)
 
 
 def _decisions(thread_ids: list[int], mark: int) -> tuple[dict[int, int], int]:
@@ -114,6 +136,7 @@ class Watcher:
         self.mark: int | None = None
         # Set by `announce`: poll now rather than at the end of the interval.
         self.wake = asyncio.Event()
+        self.beaten = time.monotonic()
         self.loop = asyncio.get_running_loop()
         self.listener: asyncio.Task[None] | None = None
 
@@ -169,6 +192,13 @@ class Watcher:
                 ):
                     state.latest, state.count, state.decided = latest, count, max(decided, state.decided)
                     state.changed.set()
+                    if state.direct:
+                        await _write_direct(state)
+            if time.monotonic() - self.beaten >= HEARTBEAT_SECONDS:
+                self.beaten = time.monotonic()
+                for state in list(self.states.values()):
+                    for reader in list(state.direct):
+                        await reader.write(KEEP_ALIVE)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=conf.live_poll_seconds())
 
@@ -221,6 +251,56 @@ def _event(name: str, data: dict[str, int]) -> str:
     return f"event: {name}\ndata: {json.dumps(data)}\n\n"
 
 
+KEEP_ALIVE = b": keep-alive\n\n"
+YIELD_EVERY = 256  # streams written between two turns of the event loop
+RETRY = f"retry: {RECONNECT_MILLISECONDS}\n\n".encode()
+
+
+def _due(state: _State, reader: Direct) -> bytes | None:
+    """The event ``reader`` is owed by ``state`` (moving its marks on), or None."""
+    if not (state.latest > reader.after or (reader.decided is not None and state.decided > reader.decided)):
+        return None
+    reader.after = max(reader.after, state.latest)
+    data = {"count": state.count, "latest": state.latest}
+    if reader.decided is not None:
+        reader.decided = data["decided"] = max(reader.decided, state.decided)
+    return _event("comments", data).encode()
+
+
+async def _write_direct(state: _State) -> None:
+    """One encoding per distinct event, one write per stream that is owed it."""
+    encoded: dict[bytes, bytes] = {}
+    for number, reader in enumerate(list(state.direct)):
+        body = _due(state, reader)
+        if body is not None:
+            await reader.write(encoded.setdefault(body, body))
+        if number % YIELD_EVERY == YIELD_EVERY - 1:
+            await asyncio.sleep(0)  # let the process's other requests (the POST that caused this) answer meanwhile
+
+
+async def serve(site_id: int, key: str, after: int, decided: int | None, *, send: Send) -> None:
+    """Write one reader's event stream through ``send`` until PARVIS_LIVE_MAX_SECONDS have passed or the
+    connection is gone (a client that leaves cancels this through the server); the same events as ``stream``."""
+    watcher = _watcher()
+    ref = (site_id, key)
+    reader = Direct(send, after, decided)
+    state = watcher.join(ref, decided)
+    state.direct.add(reader)
+    try:
+        await reader.write(RETRY)
+        owed = _due(state, reader)
+        if owed is not None:
+            await reader.write(owed)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(conf.live_max_seconds()):
+                await reader.gone.wait()
+        if not reader.gone.is_set():
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+    finally:
+        state.direct.discard(reader)
+        watcher.leave(ref)
+
+
 async def stream(site_id: int, key: str, after: int, decided: int | None = None) -> AsyncIterator[str]:
     """The text/event-stream of one reader: a `comments` event whenever the thread has published
     comments newer than the last one this reader was told about, or (given ``decided``) a decision newer than
@@ -247,6 +327,6 @@ async def stream(site_id: int, key: str, after: int, decided: int | None = None)
                 async with asyncio.timeout(HEARTBEAT_SECONDS):
                     await state.changed.wait()
             except TimeoutError:
-                yield ": keep-alive\n\n"
+                yield KEEP_ALIVE.decode()
     finally:
         watcher.leave(ref)

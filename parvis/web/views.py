@@ -64,7 +64,7 @@ def _thread_context(request: HttpRequest, site: Site, key: str | None, url: str 
     }
 
 
-_MEMBERS_ONLY = {
+_MEMBERS_ONLY: dict[str, Any] = {
     CommentRule.SIGNED_IN: _lazy("Comments here are open to signed-in readers: sign in from the article's page."),
     CommentRule.SUBSCRIBERS: _lazy("Comments here are open to subscribers: sign in from the article's page."),
     CommentRule.STAFF: _lazy("Only the newsroom comments here."),

@@ -3,6 +3,7 @@ one's own comment with its edit token. No cookies, no session: nothing here can 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from asgiref.sync import sync_to_async
@@ -11,7 +12,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from ninja import Header, Path, Query, Router, Status
 
 from parvis import conf
-from parvis.api import serialize, thread_pages
+from parvis.api import live_door, serialize, thread_pages
 from parvis.api.errors import catalogue
 from parvis.api.rendering import CONTENT_TYPE, json_response
 from parvis.api.schemas import (
@@ -220,12 +221,23 @@ async def thread_events(
     `after` are published — and, given `decided`, with `{"count", "latest", "decided"}` whenever the moderation
     decides on a comment of the thread after it; a comment line every 15 s keeps proxies from closing it."""
     current = await sync_to_async(_site)(site)
-    response = StreamingHttpResponse(
-        live.stream(current.pk, thread_key(key, url), after, decided), content_type="text/event-stream; charset=utf-8"
-    )
+    wanted = thread_key(key, url)
+    if getattr(request, "scope", {}).get(live_door.SCOPE_FLAG):
+        # The door in front writes the stream itself once these headers are sent (parvis.api.live_door).
+        response = StreamingHttpResponse(_nothing(), content_type="text/event-stream; charset=utf-8")
+        response[live_door.HEADER.decode()] = live_door.marker(current.pk, wanted, after, decided)
+    else:
+        response = StreamingHttpResponse(
+            live.stream(current.pk, wanted, after, decided), content_type="text/event-stream; charset=utf-8"
+        )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: pass events through at once
     return response
+
+
+async def _nothing() -> AsyncIterator[str]:
+    return
+    yield
 
 
 @router.post("/sites/{site}/preview", response={200: PreviewOut, **ERRORS}, summary="Preview a comment")
