@@ -91,7 +91,7 @@ def oidc_start(request: HttpRequest, site: str) -> HttpResponse:
             attempt_cookie(current, attempt, language),
             max_age=COOKIE_SECONDS,
             path=COOKIE_PATH,
-            secure=request.is_secure(),
+            secure=request.is_secure() or conf.public_url().startswith("https://"),
             httponly=True,
             samesite="Lax",
         )

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from parvis.accounts.models import Commenter
@@ -298,3 +299,28 @@ def test_the_error_page_speaks_the_language_the_popup_was_opened_in(client, oidc
 def test_an_unknown_site_has_no_sign_in_page(client, db):
     page = client.get("/auth/nowhere/oidc/start")
     assert page.status_code == 404 and message(page)["code"] == "site_not_found"
+
+
+def test_the_attempt_cookie_is_secure_when_parvis_is_served_over_https(client, oidc_site, provider, settings):
+    settings.PUBLIC_URL = "https://parvis.test"
+    provider.redirect_uris = None
+    answer = start(client)
+    assert answer.cookies[COOKIE]["secure"]
+    assert "redirect_uri=https%3A%2F%2Fparvis.test%2Fauth%2Fnews%2Foidc%2Fcallback" in answer["Location"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "wrong"),
+    [
+        ({"oidc_issuer": "http://login.example.org", "oidc_client_id": "parvis"}, "oidc_issuer"),
+        ({"oidc_issuer": "https://login.example.org"}, "oidc_client_id"),
+    ],
+)
+def test_the_admin_refuses_a_provider_setup_that_could_not_sign_anyone_in(site, fields, wrong):
+    with pytest.raises(ValidationError) as refused:
+        SignInSettings(site=site, **fields).full_clean()
+    assert wrong in refused.value.message_dict
+
+
+def test_the_admin_accepts_an_https_provider(site):
+    SignInSettings(site=site, oidc_issuer="https://login.example.org", oidc_client_id="parvis").full_clean()
