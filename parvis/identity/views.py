@@ -5,6 +5,10 @@ reader to the provider; ``callback`` finds the attempt again, has ``oidc.complet
 the ID token, and answers a tiny page whose script hands the session to ``window.opener`` (the app iframe, same
 origin) and closes the window.
 
+The popup's pages send ``Cross-Origin-Opener-Policy: unsafe-none`` and the page that opens it (the publisher's
+article, top-level above the app iframe) must not send ``same-origin`` — ``same-origin-allow-popups`` is fine:
+otherwise the browser severs ``window.opener`` and the session cannot reach the app.
+
 The cookie is first-party (the popup is a top-level window on Parvis's origin), HttpOnly, SameSite=Lax (sent on
 the provider's top-level redirect back, not on cross-site subrequests), Secure over https, scoped to /auth/, and
 spent by the callback that matches it: the same callback address opened again finds no attempt.
@@ -64,6 +68,14 @@ def _page(request: HttpRequest, message: dict[str, Any], context: dict[str, Any]
     # The address carries the provider's code and the page the reader's session: neither is kept nor referred.
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
+    return _keeps_opener(response)
+
+
+def _keeps_opener(response: HttpResponse) -> HttpResponse:
+    """Let the popup keep ``window.opener`` (Django's default COOP, same-origin, would cut it). It is safe: the
+    page posts only to an opener of Parvis's own origin (postMessage's targetOrigin), and a cross-origin opener
+    can neither read the popup nor receive its message."""
+    response["Cross-Origin-Opener-Policy"] = "unsafe-none"
     return response
 
 
@@ -96,7 +108,7 @@ def oidc_start(request: HttpRequest, site: str) -> HttpResponse:
             samesite="Lax",
         )
         response["Cache-Control"] = "no-store"
-        return response
+        return _keeps_opener(response)
 
 
 @require_http_methods(["GET"])

@@ -96,6 +96,8 @@ def test_a_reader_signs_in_at_the_provider_and_the_app_receives_a_usable_session
     assert reader["badge"] == "subscriber" and reader["avatar_url"] == "https://images.example/sam.png"
     assert "Sam Subscriber" in page.content.decode()
     assert page["Cache-Control"] == "no-store" and page["Referrer-Policy"] == "no-referrer"
+    # Django's default COOP (same-origin) would cut the popup off from the app that opened it.
+    assert page["Cross-Origin-Opener-Policy"] == answer["Cross-Origin-Opener-Policy"] == "unsafe-none"
     # The page's script is a file of Parvis's own origin: the policy allows no inline script.
     assert "script-src 'self';" in page["Content-Security-Policy"]
     assert '<script src="/static/identity/oidc-popup.js"></script>' in page.content.decode()
