@@ -18,7 +18,8 @@ authorization URL (``provider.pick(url, "sam")``) to be redirected at once; or s
 Misbehaving on demand, for the bad-input tests: ``provider.tamper = "<mode>"`` changes the next ID tokens:
 ``wrong_aud``, ``wrong_iss``, ``expired``, ``other_key`` (signed by a key not in the JWKS, same `kid`),
 ``unknown_kid`` (a key not in the JWKS under its own `kid`), ``alg_none``, ``hs256_public_key`` (an HMAC keyed
-with the public key's PEM), ``wrong_nonce``, ``no_nonce``.
+with the public key's PEM), ``wrong_nonce``, ``no_nonce``, ``old_iat`` (issued an hour ago, not expired),
+``future_iat``, ``extra_aud`` (two audiences and no `azp`).
 
 Endpoints: ``/.well-known/openid-configuration``, ``/authorize``, ``/token`` (client_secret_basic or
 client_secret_post; a code serves once, within 60 s, for the redirect URI it was issued to, and only with the
@@ -173,6 +174,12 @@ class Provider:
             claims["nonce"] = "not-the-nonce-of-this-attempt"
         elif tamper == "no_nonce":
             claims.pop("nonce", None)
+        elif tamper == "old_iat":
+            claims.update(iat=now - 3600, auth_time=now - 3600)
+        elif tamper == "future_iat":
+            claims["iat"] = now + 3600
+        elif tamper == "extra_aud":
+            claims["aud"] = [grant.client_id, "another-client"]  # and no `azp` naming this client
         if tamper == "alg_none":
             return jwt.encode(claims, None, algorithm="none", headers={"kid": self.kid})
         if tamper == "hs256_public_key":

@@ -10,13 +10,15 @@ article, top-level above the app iframe) must not send ``same-origin`` — ``sam
 otherwise the browser severs ``window.opener`` and the session cannot reach the app.
 
 The cookie is first-party (the popup is a top-level window on Parvis's origin), HttpOnly, SameSite=Lax (sent on
-the provider's top-level redirect back, not on cross-site subrequests), Secure over https, scoped to /auth/, and
-spent by the callback that matches it: the same callback address opened again finds no attempt.
+the provider's top-level redirect back, not on cross-site subrequests), Secure over https, scoped to the site's
+/auth/<site>/oidc/ pages (two sites' popups open at once keep their own), and spent by the callback that matches
+it: the same callback address opened again finds no attempt.
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
 from typing import Any
 
 from django.core import signing
@@ -37,8 +39,9 @@ from parvis.core.page_language import page_language
 from parvis.core.sites import site_by_slug
 from parvis.identity import oidc
 
+logger = logging.getLogger(__name__)
+
 COOKIE = "parvis_oidc"
-COOKIE_PATH = "/auth/"
 COOKIE_SECONDS = 600  # time to sign in at the provider (a password manager, a second factor)
 SALT = "parvis.identity.oidc.attempt"
 MAX_CODE_LENGTH = 2048
@@ -47,6 +50,10 @@ MAX_CODE_LENGTH = 2048
 def redirect_uri(site: Site) -> str:
     """The callback address registered at the provider: from PUBLIC_URL, so it is the same behind any proxy."""
     return conf.public_url().rstrip("/") + reverse("identity:oidc-callback", args=[site.slug])
+
+
+def cookie_path(site: Site) -> str:
+    return f"/auth/{site.slug}/oidc/"
 
 
 def attempt_cookie(site: Site, attempt: oidc.Attempt, language: str) -> str:
@@ -81,7 +88,15 @@ def _keeps_opener(response: HttpResponse) -> HttpResponse:
 
 def _refused(request: HttpRequest, error: ProblemError) -> HttpResponse:
     message = {"parvis": 1, "type": "sign-in-failed", "code": error.code.value}
-    return _page(request, message, {"error": error}, status=error.status)
+    response = _page(request, message, {"error": error}, status=error.status)
+    for name, value in error.headers.items():  # Retry-After of a rate limit
+        response[name] = value
+    return response
+
+
+def _no_site(request: HttpRequest, slug: str) -> HttpResponse:
+    logger.warning("OIDC sign-in refused: no site %r", slug[:100])
+    return _refused(request, ProblemError(Code.SITE_NOT_FOUND))
 
 
 @require_http_methods(["GET"])
@@ -91,9 +106,13 @@ def oidc_start(request: HttpRequest, site: str) -> HttpResponse:
     language = page_language(request, current)
     with translation.override(language):
         if current is None:
-            return _refused(request, ProblemError(Code.SITE_NOT_FOUND))
+            return _no_site(request, site)
         try:
             ratelimit.enforce("PARVIS_RATELIMIT_SIGN_IN_IP", fingerprint(request).ip_hash)
+        except ProblemError as error:
+            logger.warning("OIDC sign-in refused on site %s: %s", current.slug, error.code)
+            return _refused(request, error)
+        try:
             attempt, address = oidc.start(current, redirect_uri(current), language)
         except ProblemError as error:
             return _refused(request, error)
@@ -102,7 +121,7 @@ def oidc_start(request: HttpRequest, site: str) -> HttpResponse:
             COOKIE,
             attempt_cookie(current, attempt, language),
             max_age=COOKIE_SECONDS,
-            path=COOKIE_PATH,
+            path=cookie_path(current),
             secure=request.is_secure() or conf.public_url().startswith("https://"),
             httponly=True,
             samesite="Lax",
@@ -118,7 +137,7 @@ def oidc_callback(request: HttpRequest, site: str) -> HttpResponse:
     kept = _kept(request)
     with translation.override(page_language(request, current, kept.get("lang", ""))):
         if current is None:
-            return _refused(request, ProblemError(Code.SITE_NOT_FOUND))
+            return _no_site(request, site)
         state = str(request.GET.get("state", ""))
         if not kept:
             return _refused(request, oidc.failed(current, Code.SIGN_IN_ATTEMPT_INVALID, "no live attempt cookie"))
@@ -135,7 +154,7 @@ def oidc_callback(request: HttpRequest, site: str) -> HttpResponse:
             response = _page(
                 request, {"parvis": 1, "type": "session", "session": session}, {"reader": session["reader"]}
             )
-        response.delete_cookie(COOKIE, path=COOKIE_PATH, samesite="Lax")
+        response.delete_cookie(COOKIE, path=cookie_path(current), samesite="Lax")
         return response
 
 

@@ -84,7 +84,7 @@ def test_a_reader_signs_in_at_the_provider_and_the_app_receives_a_usable_session
     assert sent["code_challenge_method"] == ["S256"] and sent["redirect_uri"] == [CALLBACK]
     assert sent["state"][0] and sent["nonce"][0] and sent["state"] != sent["nonce"]
     cookie = answer.cookies[COOKIE]
-    assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/auth/"
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/auth/news/oidc/"
 
     page = come_back(client, provider.follow(answer["Location"], "sam"))
 
@@ -165,6 +165,9 @@ def test_roles_are_read_from_the_claim_the_site_names_even_nested(client, site, 
         ("hs256_public_key", "token_invalid", 401),
         ("wrong_nonce", "token_invalid", 401),
         ("no_nonce", "token_invalid", 401),
+        ("old_iat", "token_expired", 401),
+        ("future_iat", "token_invalid", 401),
+        ("extra_aud", "token_wrong_audience", 401),
     ],
 )
 def test_a_forged_or_misdirected_id_token_is_refused_and_signs_nobody_in(client, oidc_site, provider, caplog,
@@ -298,9 +301,17 @@ def test_the_error_page_speaks_the_language_the_popup_was_opened_in(client, oidc
     assert 'lang="ar"' in page.content.decode() and 'dir="rtl"' in page.content.decode()
 
 
-def test_an_unknown_site_has_no_sign_in_page(client, db):
+def test_an_unknown_site_has_no_sign_in_page(client, db, caplog):
     page = client.get("/auth/nowhere/oidc/start")
     assert page.status_code == 404 and message(page)["code"] == "site_not_found"
+    assert "no site 'nowhere'" in caplog.text
+
+
+def test_too_many_sign_ins_from_one_address_are_told_to_wait(client, oidc_site, provider, settings):
+    settings.PARVIS_RATELIMIT_SIGN_IN_IP = "2/60"
+    start(client), start(client)
+    page = client.get("/auth/news/oidc/start")
+    assert page.status_code == 429 and message(page)["code"] == "rate_limited" and page["Retry-After"]
 
 
 def test_the_attempt_cookie_is_secure_when_parvis_is_served_over_https(client, oidc_site, provider, settings):
