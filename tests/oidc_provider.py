@@ -19,7 +19,13 @@ Misbehaving on demand, for the bad-input tests: ``provider.tamper = "<mode>"`` c
 ``wrong_aud``, ``wrong_iss``, ``expired``, ``other_key`` (signed by a key not in the JWKS, same `kid`),
 ``unknown_kid`` (a key not in the JWKS under its own `kid`), ``alg_none``, ``hs256_public_key`` (an HMAC keyed
 with the public key's PEM), ``wrong_nonce``, ``no_nonce``, ``old_iat`` (issued an hour ago, not expired),
-``future_iat``, ``extra_aud`` (two audiences and no `azp`).
+``future_iat``, ``extra_aud`` (two audiences and no `azp`). ``provider.thin_id_tokens = True`` leaves the
+profile out of ID tokens (it is then only at ``/userinfo``, as with some providers).
+
+A browser test needs the page that opens the popup (the publisher's article, top level) not to send
+``Cross-Origin-Opener-Policy: same-origin``, and that page served for real on the loopback interface (a page
+playwright makes up counts as public, and Chromium's local-network checks then keep it from framing 127.0.0.1):
+see tests/test_browser_oidc_popup.py.
 
 Endpoints: ``/.well-known/openid-configuration``, ``/authorize``, ``/token`` (client_secret_basic or
 client_secret_post; a code serves once, within 60 s, for the redirect URI it was issued to, and only with the
@@ -30,6 +36,7 @@ PKCE verifier of its S256 challenge), ``/jwks``, ``/userinfo``. ``redirect_uris=
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import hmac
 import html
@@ -110,7 +117,8 @@ class Provider:
         key: str = "RSA",
         auth_methods: tuple[str, ...] = ("client_secret_basic", "client_secret_post"),
     ) -> None:
-        self.users = {user.sub: user for user in (users if users is not None else [*SAMPLE_USERS])}
+        # Copies: a test that changes a user (a new name, lost roles) changes it for its own provider only.
+        self.users = {user.sub: copy.deepcopy(user) for user in (users if users is not None else SAMPLE_USERS)}
         self.client_id = client_id
         self.client_secret = client_secret
         self.redirect_uris = redirect_uris
@@ -121,6 +129,7 @@ class Provider:
         self.kid = "key-1"
         self.tamper = ""
         self.auto_pick = ""
+        self.thin_id_tokens = False  # True: the profile (name, email, roles) only at /userinfo, as some providers do
         self.issuer = ""
         self.grants: dict[str, Grant] = {}
         self.access_tokens: dict[str, User] = {}
@@ -160,7 +169,9 @@ class Provider:
     def id_token(self, grant: Grant) -> str:
         now = int(time.time())
         claims: dict[str, Any] = {"iss": self.issuer, "sub": grant.user.sub, "aud": grant.client_id, "iat": now,
-                                  "exp": now + 300, "auth_time": now, **grant.user.claims()}  # fmt: skip
+                                  "exp": now + 300, "auth_time": now}  # fmt: skip
+        if not self.thin_id_tokens:
+            claims.update(grant.user.claims())
         if grant.nonce is not None:
             claims["nonce"] = grant.nonce
         tamper = self.tamper

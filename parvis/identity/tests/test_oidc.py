@@ -145,6 +145,12 @@ def test_signing_in_again_updates_the_same_commenter_from_the_provider(client, o
     assert ReaderSession.objects.filter(commenter_id=first["id"]).count() == 2
 
 
+def test_a_profile_the_provider_gives_only_at_userinfo_is_taken_from_there(client, oidc_site, provider):
+    provider.thin_id_tokens = True
+    reader = message(sign_in(client, provider, "sam"))["session"]["reader"]
+    assert reader["name"] == "Sam Subscriber" and reader["roles"] == ["subscriber"]
+
+
 def test_roles_are_read_from_the_claim_the_site_names_even_nested(client, site, provider):
     configure(site, provider, oidc_roles_claim="realm_access.roles")
     provider.users["sam"].roles = []
