@@ -1,6 +1,6 @@
 """OpenID Connect sign-in against a site's identity provider: authorization code flow with PKCE (S256).
 
-The popup (parvis.identity.views) starts an attempt here and sends the reader to the provider; the provider
+The popup (parvis.identity.oidc_views) starts an attempt here and sends the reader to the provider; the provider
 sends them back with a code, which is exchanged at the token endpoint (with the PKCE verifier, so a code caught
 on the way is useless) for an ID token, verified here before ``accounts.sign_in``.
 

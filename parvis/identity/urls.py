@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.urls import path
 
-from parvis.identity import views
+from parvis.identity import oidc_views
 
 app_name = "identity"
 
 urlpatterns = [
-    path("<slug:site>/oidc/start", views.oidc_start, name="oidc-start"),
-    path("<slug:site>/oidc/callback", views.oidc_callback, name="oidc-callback"),
+    path("<slug:site>/oidc/start", oidc_views.oidc_start, name="oidc-start"),
+    path("<slug:site>/oidc/callback", oidc_views.oidc_callback, name="oidc-callback"),
 ]

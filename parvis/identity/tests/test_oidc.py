@@ -18,7 +18,7 @@ from parvis.accounts.models import Commenter
 from parvis.core.models import Site
 from parvis.identity import oidc
 from parvis.identity.models import Identity, ReaderSession, SignInSettings
-from parvis.identity.views import COOKIE, attempt_cookie
+from parvis.identity.oidc_views import COOKIE, attempt_cookie
 from tests.oidc_provider import Provider, running_provider
 
 pytestmark = pytest.mark.django_db
