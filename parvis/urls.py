@@ -25,7 +25,7 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="dashboard:login", query_string=True)),
     path("notifications/", include("parvis.notifications.urls")),
     path("privacy/", include("parvis.privacy.urls")),
-    path("auth/", include("parvis.identity.urls")),
+    path("auth/<slug:site>/oidc/", include("parvis.identity.oidc_urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.health, name="health"),
 ]

@@ -49,7 +49,7 @@ MAX_CODE_LENGTH = 2048
 
 def redirect_uri(site: Site) -> str:
     """The callback address registered at the provider: from PUBLIC_URL, so it is the same behind any proxy."""
-    return conf.public_url().rstrip("/") + reverse("identity:oidc-callback", args=[site.slug])
+    return conf.public_url().rstrip("/") + reverse("oidc:callback", args=[site.slug])
 
 
 def cookie_path(site: Site) -> str:
