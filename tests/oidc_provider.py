@@ -4,7 +4,7 @@ Use it from any test (the Django test client, a ParvisServer, a browser)::
 
     from tests.oidc_provider import running_provider
 
-    with running_provider() as provider:          # or running_provider(users=[...], key="EC")
+    with running_provider() as provider:          # or running_provider(users=[...], key="EC" or "OKP")
         SignInSettings.objects.create(site=site, oidc_issuer=provider.issuer,
                                       oidc_client_id=provider.client_id,
                                       oidc_client_secret=provider.client_secret)
@@ -55,7 +55,7 @@ from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 CODE_SECONDS = 60
 
@@ -101,6 +101,8 @@ class Grant:
 def _new_key(kind: str) -> Any:
     if kind == "EC":
         return ec.generate_private_key(ec.SECP256R1())
+    if kind == "OKP":
+        return ed25519.Ed25519PrivateKey.generate()
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
@@ -124,7 +126,7 @@ class Provider:
         self.redirect_uris = redirect_uris
         self.auth_methods = auth_methods
         self.key_kind = key
-        self.algorithm = "ES256" if key == "EC" else "RS256"
+        self.algorithm = {"EC": "ES256", "OKP": "EdDSA"}.get(key, "RS256")
         self.key = _new_key(key)
         self.kid = "key-1"
         self.tamper = ""

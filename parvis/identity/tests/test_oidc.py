@@ -188,8 +188,9 @@ def test_a_forged_or_misdirected_id_token_is_refused_and_signs_nobody_in(client,
     assert any(code in record.getMessage() and "news" in record.getMessage() for record in caplog.records)
 
 
-def test_an_es256_provider_key_signs_in_and_its_algorithm_comes_from_the_key(client, site):
-    with running_provider(redirect_uris=[CALLBACK], key="EC") as provider:
+@pytest.mark.parametrize("key", ["EC", "OKP"])
+def test_an_es256_or_eddsa_provider_key_signs_in_and_its_algorithm_comes_from_the_key(client, site, key):
+    with running_provider(redirect_uris=[CALLBACK], key=key) as provider:
         configure(site, provider)
         assert message(sign_in(client, provider))["type"] == "session"
         provider.tamper = "hs256_public_key"
@@ -343,3 +344,11 @@ def test_the_admin_refuses_a_provider_setup_that_could_not_sign_anyone_in(site, 
 
 def test_the_admin_accepts_an_https_provider(site):
     SignInSettings(site=site, oidc_issuer="https://login.example.org", oidc_client_id="parvis").full_clean()
+
+
+def test_the_demo_article_lets_its_sign_in_popups_keep_their_opener(client, db):
+    from parvis.web import demo
+
+    demo.seed()
+    # same-origin (Django's default) would cut the popup off from the app that opened it.
+    assert client.get("/")["Cross-Origin-Opener-Policy"] == "same-origin-allow-popups"
