@@ -27,9 +27,9 @@ A browser test needs the page that opens the popup (the publisher's article, top
 playwright makes up counts as public, and Chromium's local-network checks then keep it from framing 127.0.0.1):
 see tests/test_browser_oidc_popup.py.
 
-Endpoints: ``/.well-known/openid-configuration``, ``/authorize``, ``/token`` (client_secret_basic or
-client_secret_post; a code serves once, within 60 s, for the redirect URI it was issued to, and only with the
-PKCE verifier of its S256 challenge), ``/jwks``, ``/userinfo``. ``redirect_uris=None`` accepts any redirect URI
+Endpoints: ``/.well-known/openid-configuration`` (and a redirect to it from ``/moved/...``), ``/authorize``,
+``/token`` (client_secret_basic or client_secret_post; a code serves once, within 60 s, for the redirect URI it
+was issued to, and only with the PKCE verifier of its S256 challenge), ``/jwks``, ``/userinfo``. ``redirect_uris=None`` accepts any redirect URI
 (a browser test whose server port is chosen late); give the list to make the provider check it.
 """
 
@@ -241,6 +241,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         parts = urllib.parse.urlsplit(self.path)
         query = {key: values[0] for key, values in urllib.parse.parse_qs(parts.query).items()}
+        if parts.path.startswith("/moved/"):  # an issuer URL under /moved redirects (Parvis must not follow)
+            return self._redirect(self.provider.issuer + parts.path.removeprefix("/moved"))
         if parts.path == "/.well-known/openid-configuration":
             issuer = self.provider.issuer
             return self._json(200, {

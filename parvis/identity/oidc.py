@@ -107,6 +107,16 @@ def _allowed_url(url: str) -> bool:
     return parts.scheme == "https" or (parts.scheme == "http" and (parts.hostname or "") in LOOPBACK)
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A provider's endpoints answer themselves: a redirect (to plain http, to another host) is a failure."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
 def _request(url: str, data: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> Any:
     """The JSON answer of ``url`` (a form POST when ``data`` is given); ValueError for anything else."""
     if not _allowed_url(url):
@@ -116,7 +126,7 @@ def _request(url: str, data: dict[str, str] | None = None, headers: dict[str, st
         url, data=body, headers={"Accept": "application/json", **(headers or {})}
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310 (scheme checked above)
+        with _opener.open(request, timeout=TIMEOUT) as response:
             raw = response.read(MAX_RESPONSE_BYTES + 1)
     except urllib.error.HTTPError as error:
         detail = error.read(2000).decode("utf-8", "replace")

@@ -302,6 +302,13 @@ def test_a_provider_whose_discovery_names_another_issuer_is_refused(client, site
     assert page.status_code == 502 and message(page)["code"] == "sign_in_failed"
 
 
+def test_a_provider_answer_that_redirects_is_not_followed(client, site, provider, caplog):
+    configure(site, provider, oidc_issuer=provider.issuer + "/moved")
+    page = client.get("/auth/news/oidc/start")
+    assert page.status_code == 502 and message(page)["code"] == "sign_in_failed"
+    assert "answered 302" in caplog.text
+
+
 def test_the_error_page_speaks_the_language_the_popup_was_opened_in(client, oidc_site, provider):
     provider.tamper = "expired"
     page = come_back(client, provider.follow(start(client, lang="ar")["Location"], "sam"))
