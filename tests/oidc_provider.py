@@ -29,8 +29,9 @@ see tests/test_browser_oidc_popup.py.
 
 Endpoints: ``/.well-known/openid-configuration`` (and a redirect to it from ``/moved/...``), ``/authorize``,
 ``/token`` (client_secret_basic or client_secret_post; a code serves once, within 60 s, for the redirect URI it
-was issued to, and only with the PKCE verifier of its S256 challenge), ``/jwks``, ``/userinfo``. ``redirect_uris=None`` accepts any redirect URI
-(a browser test whose server port is chosen late); give the list to make the provider check it.
+was issued to, and only with the PKCE verifier of its S256 challenge), ``/jwks``, ``/userinfo``.
+``redirect_uris=None`` accepts any redirect URI (a browser test whose server port is chosen late); give the list
+to make the provider check it.
 """
 
 from __future__ import annotations
