@@ -27,6 +27,7 @@ urlpatterns = [
     path("notifications/", include("parvis.notifications.urls")),
     path("privacy/", include("parvis.privacy.urls")),
     path("auth/<slug:site>/email/", include("parvis.identity.email_urls")),
+    path("auth/<slug:site>/oidc/", include("parvis.identity.oidc_urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.health, name="health"),
 ]

@@ -76,6 +76,8 @@ class Code(StrEnum):
     NAME_IMPERSONATES = "name_impersonates"
     NAME_CHANGE_TOO_SOON = "name_change_too_soon"
     COMMENTER_NOT_FOUND = "commenter_not_found"
+    # oidc
+    SIGN_IN_ATTEMPT_INVALID = "sign_in_attempt_invalid"
 
 
 # code -> (HTTP status, short title shown to people). The title is the same for every occurrence;
@@ -146,6 +148,8 @@ CATALOG: dict[Code, tuple[int, Any]] = {
     Code.NAME_IMPERSONATES: (422, _("This name is too close to the name of a member of the newsroom.")),
     Code.NAME_CHANGE_TOO_SOON: (409, _("You changed your name recently. Please wait before changing it again.")),
     Code.COMMENTER_NOT_FOUND: (404, _("This person is not known here.")),
+    # oidc: the popup came back without the attempt it started (expired, another window, or forged).
+    Code.SIGN_IN_ATTEMPT_INVALID: (400, _("This sign-in has expired or was not started in this window.")),
 }
 
 

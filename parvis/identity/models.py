@@ -8,6 +8,9 @@ is one module that ends by calling ``identity.accounts.sign_in(site, provider, s
 
 from __future__ import annotations
 
+import urllib.parse
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -137,6 +140,17 @@ class SignInSettings(models.Model):
 
     def __str__(self) -> str:
         return f"sign-in of {self.site}"
+
+    def clean(self) -> None:
+        """Refuse, in the admin's form, an OpenID Connect setup that could never sign anyone in."""
+        from parvis.identity.oidc import LOOPBACK
+
+        if self.oidc_issuer:
+            parts = urllib.parse.urlsplit(self.oidc_issuer)
+            if parts.scheme != "https" and not (parts.scheme == "http" and (parts.hostname or "") in LOOPBACK):
+                raise ValidationError({"oidc_issuer": _("The issuer must be an https address.")})
+            if not self.oidc_client_id:
+                raise ValidationError({"oidc_client_id": _("Give the client id registered at the provider.")})
 
     @property
     def audience(self) -> str:

@@ -147,7 +147,11 @@ def demo_article(request: HttpRequest) -> HttpResponse:
     with translation.override(site.default_language):
         context = _thread_context(request, site, demo.THREAD_KEY, article_url, demo.THREAD_TITLE)
         context["next"] = reverse("demo-article")
-        return render(request, "parvis/demo_article.html", context)
+        response = render(request, "parvis/demo_article.html", context)
+    # A publisher's article like any other: the sign-in popups its comment app opens must keep their opener,
+    # which Django's default (same-origin) would sever.
+    response["Cross-Origin-Opener-Policy"] = "same-origin-allow-popups"
+    return response
 
 
 def health(request: HttpRequest) -> HttpResponse:
