@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -21,6 +22,7 @@ from playwright.sync_api import Browser, BrowserContext, FrameLocator, Page, exp
 from parvis.web.demo import SITE_SLUG, SUBSCRIBERS_KEY, SUBSCRIBERS_PATH
 from tests.browser import Watched, watch
 from tests.servers import DEMO, ParvisServer
+from tests.test_browser_widget import axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -64,11 +66,13 @@ def fr() -> dict[str, Any]:
 
 
 @pytest.fixture
-def open_page(browser: Browser) -> Iterator[Callable[[], Watched]]:
+def open_page(browser: Browser) -> Iterator[Callable[..., Watched]]:
     contexts: list[BrowserContext] = []
 
-    def open_page() -> Watched:
-        context = browser.new_context(locale="fr-FR", viewport={"width": 1000, "height": 900}, reduced_motion="reduce")
+    def open_page(**options: Any) -> Watched:
+        context = browser.new_context(
+            **{"locale": "fr-FR", "viewport": {"width": 1000, "height": 900}, "reduced_motion": "reduce", **options}
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         return watch(context.new_page())
@@ -116,7 +120,7 @@ def crafted_post(server: ParvisServer, token: str | None = None) -> httpx.Respon
 
 
 def test_a_subscriber_signs_in_through_the_newsroom_and_comments_with_the_subscriber_badge(
-    server: ParvisServer, open_page: Callable[[], Watched], fr: dict[str, Any]
+    server: ParvisServer, open_page: Callable[..., Watched], fr: dict[str, Any]
 ) -> None:
     watched = open_page()
     page = watched.page
@@ -161,7 +165,7 @@ def test_a_subscriber_signs_in_through_the_newsroom_and_comments_with_the_subscr
 
 
 def test_a_guest_sees_the_banner_instead_of_the_form_and_the_api_refuses_a_crafted_post(
-    server: ParvisServer, open_page: Callable[[], Watched], fr: dict[str, Any]
+    server: ParvisServer, open_page: Callable[..., Watched], fr: dict[str, Any]
 ) -> None:
     watched = open_page()
     frame = visit(watched, server, SUBSCRIBERS_PATH)
@@ -174,7 +178,7 @@ def test_a_guest_sees_the_banner_instead_of_the_form_and_the_api_refuses_a_craft
 
 
 def test_a_signed_in_non_subscriber_reads_that_comments_are_for_subscribers_and_is_refused(
-    server: ParvisServer, open_page: Callable[[], Watched], fr: dict[str, Any]
+    server: ParvisServer, open_page: Callable[..., Watched], fr: dict[str, Any]
 ) -> None:
     watched = open_page()
     frame = newsroom_sign_in(watched, server, "karim", SUBSCRIBERS_PATH)
@@ -192,7 +196,7 @@ def test_a_signed_in_non_subscriber_reads_that_comments_are_for_subscribers_and_
 
 
 def test_signing_out_in_the_widget_brings_back_the_guest_view(
-    server: ParvisServer, open_page: Callable[[], Watched], fr: dict[str, Any]
+    server: ParvisServer, open_page: Callable[..., Watched], fr: dict[str, Any]
 ) -> None:
     watched = open_page()
     frame = newsroom_sign_in(watched, server, "lea", SUBSCRIBERS_PATH)
@@ -212,7 +216,7 @@ def test_signing_out_in_the_widget_brings_back_the_guest_view(
 
 
 def test_a_reader_signed_out_everywhere_falls_back_to_the_guest_view_on_their_other_device(
-    server: ParvisServer, open_page: Callable[[], Watched], fr: dict[str, Any]
+    server: ParvisServer, open_page: Callable[..., Watched], fr: dict[str, Any]
 ) -> None:
     laptop, phone = open_page(), open_page()
     newsroom_sign_in(laptop, server, "lea", "/")
@@ -239,3 +243,34 @@ def test_a_reader_signed_out_everywhere_falls_back_to_the_guest_view_on_their_ot
     # The console shows the refused check (a 401 the browser logs); nothing else.
     laptop.assert_quiet(allow_console="401")
     phone.assert_quiet()
+
+
+def test_the_banner_and_the_ways_in_read_right_to_left_in_hebrew_and_pass_axe(
+    server: ParvisServer, open_page: Callable[..., Watched]
+) -> None:
+    he: dict[str, Any] = json.loads((WIDGET_BUILD / "i18n" / "he.json").read_text(encoding="utf-8"))
+    # axe is injected as a script: only this test lets the page's CSP allow that.
+    watched = open_page(bypass_csp=True, locale="he-IL")
+    page = watched.page
+    query = urlencode({"key": SUBSCRIBERS_KEY, "origin": server.url, "lang": "he"})
+    page.goto(f"{server.url}/embed/{SITE_SLUG}/frame?{query}")
+    banner = page.locator("main .gt")
+    expect(banner).to_have_text(f"{he['gate.subscribers']}{he['signIn']}")
+    assert banner.evaluate("(element) => getComputedStyle(element).direction") == "rtl"
+    # Right to left: the sentence starts on the right, the button follows it on its left.
+    sign_in = banner.get_by_role("button", name=he["signIn"])
+    sentence = banner.evaluate(
+        "(element) => { const range = document.createRange(); range.selectNodeContents(element.firstChild);"
+        " const box = range.getBoundingClientRect(); return {left: box.left, right: box.right}; }"
+    )
+    button_box, banner_box = sign_in.bounding_box(), banner.bounding_box()
+    assert button_box is not None and banner_box is not None
+    assert sentence["right"] > banner_box["x"] + banner_box["width"] - 2  # starts at the right edge
+    assert button_box["x"] + button_box["width"] <= sentence["left"]
+    sign_in.click()
+    panel = page.get_by_role("group", name=he["signIn"])
+    newsroom = he["signInWith"].replace("{name}", "Le Quotidien de Lyon (démo)")
+    expect(panel.get_by_role("button", name=newsroom)).to_be_focused()
+    expect(panel.get_by_label(he["signInEmail"])).to_be_visible()
+    assert axe_violations(page.main_frame) == []
+    watched.assert_quiet(csp=False)
