@@ -274,3 +274,35 @@ def test_the_banner_and_the_ways_in_read_right_to_left_in_hebrew_and_pass_axe(
     expect(panel.get_by_label(he["signInEmail"])).to_be_visible()
     assert axe_violations(page.main_frame) == []
     watched.assert_quiet(csp=False)
+
+
+def test_a_session_is_renewed_after_refresh_after_and_the_old_token_stops_working(
+    server: ParvisServer, open_page: Callable[..., Watched], fr: dict[str, Any]
+) -> None:
+    watched = open_page()
+    page = watched.page
+    # The page's clock (and its frame's) is playwright's: fast_forward jumps past refresh_after, firing each due
+    # timer once, instead of waiting fifteen days.
+    page.clock.install()
+    frame = newsroom_sign_in(watched, server, "lea", "/")
+    expect(frame.locator(".si .me")).to_contain_text("Léa Martin")
+    before = kept_session(page)
+    assert before is not None
+    with page.expect_response(lambda answer: answer.url.endswith(f"{API}/auth/refresh")) as renewed:
+        page.clock.fast_forward(16 * 24 * 3600 * 1000)
+    assert renewed.value.status == 200
+    after = renewed.value.json()
+    expect(frame.locator(".si .me")).to_contain_text("Léa Martin")
+    assert after["token"] != before["token"]
+    kept_new = False
+    for _ in range(100):  # the frame stores the new token right after the answer: a bounded wait, not a sleep
+        kept = kept_session(page)
+        if kept_new := kept is not None and kept["token"] == after["token"]:
+            break
+        page.wait_for_timeout(50)
+    assert kept_new
+    stale = httpx.get(f"{server.url}{API}/auth/me", headers={"Authorization": f"Bearer {before['token']}"}, timeout=30)
+    assert stale.status_code == 401 and stale.json()["code"] == "session_invalid"
+    fresh = httpx.get(f"{server.url}{API}/auth/me", headers={"Authorization": f"Bearer {after['token']}"}, timeout=30)
+    assert fresh.status_code == 200 and fresh.json()["name"] == "Léa Martin"
+    watched.assert_quiet()

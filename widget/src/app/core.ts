@@ -93,12 +93,15 @@ export const editable = (id: number) => {
 // ---- the reader's session: a bearer token in this frame's storage, never a cookie ----------------------
 /** The kept session, unless it has expired. Every chunk reads it from storage: each has its own copy of this
  * module, so storage (and the "parvis-session" event on the frame's window) is the one shared state. */
-export const session = (): Session | null => {
-  const kept = load<Session | null>("session", null);
+export const session = (): Kept | null => {
+  const kept = load<Kept | null>("session", null);
   return kept && Date.parse(kept.expires_at) > Date.now() ? kept : null;
 };
+/** A kept session, with when it came (this device's clock): a session is new when it comes, so it is never
+ * renewed again at once however far this clock is from the server's. */
+export type Kept = Session & { got?: number };
 /** Keeps (or forgets, given null) the session and tells every part of the app. */
-export const keep = (value: Session | null) => (save("session", value), dispatchEvent(new Event("parvis-session")));
+export const keep = (value: Kept | null) => (save("session", value && { ...value, got: value.got ?? Date.now() }), dispatchEvent(new Event("parvis-session")));
 export const bearer = (): Record<string, string> => {
   const kept = session();
   return kept ? { Authorization: "Bearer " + kept.token } : {};

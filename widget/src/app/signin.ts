@@ -41,6 +41,9 @@ const CSS = `.si:empty{display:none}.si{margin:0 0 .6rem}.si .me{margin:0;displa
 const RETRY = 60000;
 const POLL = 2000;
 const MAX_TIMER = 2 ** 31 - 1;
+/** A session is not renewed sooner than this after it came, even when this device's clock runs ahead of the
+ * server's (its refresh_after already past): one renewal an hour at worst, never a loop. */
+const MIN_AGE = 3600e3;
 
 function init(host: SignInHost): SignIn {
   const { account, write, form, status } = host;
@@ -183,7 +186,8 @@ function init(host: SignInHost): SignIn {
         timer = window.setTimeout(renew, RETRY);
       }
     };
-    timer = window.setTimeout(renew, Math.min(Math.max(0, Date.parse(kept.refresh_after) - Date.now()), MAX_TIMER));
+    const at = Math.max(Date.parse(kept.refresh_after), (kept.got ?? 0) + MIN_AGE);
+    timer = window.setTimeout(renew, Math.min(Math.max(0, at - Date.now()), MAX_TIMER));
   }
 
   /** Once per page view: is the kept session still alive (signed out everywhere, expired) and who is it now
