@@ -35,9 +35,10 @@ export interface SignIn {
 }
 export type SignInInit = (host: SignInHost) => SignIn;
 
-const CSS = `.si:empty{display:none}.si{margin:0 0 .6rem}.si .me{margin:0;display:flex;flex-wrap:wrap;gap:.4rem;align-items:center}
-.sg{display:grid;gap:.5rem}.sg form{display:flex;flex-wrap:wrap;gap:.4rem;align-items:end}.sg label{display:grid;gap:.2rem;flex:1 1 14rem}
-.gt{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center}`;
+const CSS = `.si{margin:0 0 .6rem}.wh{margin:0;display:flex;flex-wrap:wrap;gap:.4rem;align-items:center}
+.sg{display:grid;gap:.5rem}.sg>button{justify-self:start}.sg form{display:flex;flex-wrap:wrap;gap:.4rem;align-items:end}
+.sg label{display:grid;gap:.2rem;flex:1 1 14rem}
+.gt{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;padding:.6rem .8rem;background:var(--parvis-soft);border-radius:var(--parvis-radius);color:var(--parvis-text)}`;
 const RETRY = 60000;
 const POLL = 2000;
 const MAX_TIMER = 2 ** 31 - 1;
@@ -70,18 +71,21 @@ function init(host: SignInHost): SignIn {
     const reader = session()?.reader ?? null;
     const shown = verdict(host.rule(), reader, doors, host.pageLogin());
     if (reader) panel = null;
+    // The ways in open where "Sign in" was: above the form on an open thread, under the banner on a closed one.
     account.replaceChildren(
       ...(reader ? [bar(reader)] : shown.open && shown.signIn && !panel ? [button(t("signIn"), open)] : []),
-      ...(panel ? [panel] : []), problem, done);
+      ...(panel && shown.open ? [panel] : []), problem, done);
     // A closed thread keeps its "closed" notice whoever reads it.
     if (!document.documentElement.classList.contains("cl")) {
-      write.replaceChildren(shown.open ? form : h("p", { class: "nt gt", dir: "auto" }, t(shown.message), shown.signIn && button(t("signIn"), open)));
+      write.replaceChildren(...(shown.open ? [form] : [
+        h("p", { class: "nt gt", dir: "auto" }, t(shown.message), shown.signIn && !panel && button(t("signIn"), open, { class: "pri" })),
+        ...(panel ? [panel] : [])]));
     }
     write.hidden = false;
   }
 
   function bar(reader: Reader) {
-    return h("p", { class: "me" }, t("signedInAs"), h("bdi", { class: "n", dir: "auto" }, reader.name),
+    return h("p", { class: "wh" }, t("signedInAs"), h("bdi", { class: "n", dir: "auto" }, reader.name),
       reader.badge && h("span", { class: "ab" }, t("badge." + reader.badge)),
       button(t("signOut"), () => out("sign-out")), button(t("signOutAll"), () => out("sign-out-everywhere")));
   }
