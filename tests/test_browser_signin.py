@@ -201,7 +201,15 @@ def test_signing_out_in_the_widget_brings_back_the_guest_view(
     watched = open_page()
     frame = newsroom_sign_in(watched, server, "lea", SUBSCRIBERS_PATH)
     expect(frame.locator("main textarea")).to_be_visible()
+    first = kept_session(watched.page)["token"]  # type: ignore[index]
+    # The next page view brings a new token: its session replaces the first one, which is ended.
+    with watched.page.expect_response(lambda answer: answer.url.endswith(f"{API}/auth/sign-out")) as replaced:
+        frame = visit(watched, server, SUBSCRIBERS_PATH)
+    assert replaced.value.status == 204
+    expect(frame.locator(".si .wh")).to_contain_text("Léa Martin")
     token = kept_session(watched.page)["token"]  # type: ignore[index]
+    assert token != first
+    assert crafted_post(server, first).status_code == 401
     with watched.page.expect_response(lambda answer: answer.url.endswith(f"{API}/auth/sign-out")) as out:
         frame.get_by_role("button", name=fr["signOut"], exact=True).click()
     assert out.value.status == 204

@@ -219,8 +219,12 @@ function init(host: SignInHost): SignIn {
     },
     async exchange(token: string) {
       try {
+        const old = session();
         signedIn(await api<Session>("/auth/sso", { token }));
         checked = true;
+        // Each page view of a signed-in newsroom reader brings a token: the session it replaces is ended, so that
+        // only one stays alive per browser.
+        if (old) api("/auth/sign-out", {}, "POST", { Authorization: "Bearer " + old.token }).catch(() => {});
       } catch (failure) {
         fail(failure);
       }
