@@ -7,10 +7,13 @@ from django.views.generic import RedirectView
 from parvis.api.api import api
 from parvis.api.perspective import perspective_api
 from parvis.embed import views as embed
-from parvis.web import views
+from parvis.web import newsroom, views
 
 urlpatterns = [
     path("", views.demo_article, name="demo-article"),
+    path("demo/subscribers/", views.demo_subscribers, name="demo-subscribers"),
+    path("demo/newsroom/login/", newsroom.login, name="demo-newsroom-login"),
+    path("demo/newsroom/logout/", newsroom.logout, name="demo-newsroom-logout"),
     path("t/<slug:site>/", views.thread_page, name="thread-page"),
     path("t/<slug:site>/transparency/", views.transparency, name="transparency"),
     path("t/<slug:site>/people/<int:commenter_id>/", views.profile, name="profile"),

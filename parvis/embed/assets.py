@@ -28,6 +28,7 @@ class Bundle:
     subscribe: str
     tools: str
     composer: str
+    signin: str
     languages: tuple[str, ...]
     gzip_bytes: dict[str, int]
 
@@ -50,6 +51,7 @@ def _bundle(stamp: float) -> Bundle:
         subscribe=STATIC_PREFIX + files["subscribe"],
         tools=STATIC_PREFIX + files["tools"],
         composer=STATIC_PREFIX + files["composer"],
+        signin=STATIC_PREFIX + files["signin"],
         languages=tuple(meta["languages"]),
         gzip_bytes=dict(meta["gzip_bytes"]),
     )

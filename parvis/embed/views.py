@@ -102,6 +102,8 @@ def frame(request: HttpRequest, site: str) -> HttpResponse:
         "subscribe": static(bundle.subscribe),
         "tools": static(bundle.tools),
         "composer": static(bundle.composer),
+        # Who may comment, the ways of signing in and the signed-in reader's bar (see widget/src/app/signin.ts).
+        "signin": static(bundle.signin),
         "feed": reverse("notifications:thread-feed", args=[current.slug]) + "?" + feed_query,
     }
     response = render(request, "parvis/frame.html", {"config": config, "bundle": bundle})

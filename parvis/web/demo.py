@@ -18,12 +18,18 @@ from parvis.comments.actions.post import Draft, post_comment
 from parvis.comments.actions.react import flag, vote
 from parvis.comments.models import Comment
 from parvis.core.clients import ClientFingerprint, keyed_hash
-from parvis.core.models import Site
+from parvis.core.models import CommentRule, Site
+from parvis.identity.models import SignInSettings
 from parvis.threads.models import Thread
 
 SITE_SLUG = "demo"
 THREAD_KEY = "demo-article"
 THREAD_TITLE = "Budget participatif : Lyon double la mise"
+# The subscribers-only article (/demo/subscribers/): its thread is created with who_may_comment="subscribers".
+SUBSCRIBERS_KEY = "demo-subscribers"
+SUBSCRIBERS_TITLE = "Enquête : ce que coûte vraiment l’entretien des fontaines"
+SUBSCRIBERS_PATH = "/demo/subscribers/"
+NEWSROOM_LOGIN_PATH = "/demo/newsroom/login/"
 
 
 @dataclass(frozen=True)
@@ -117,7 +123,39 @@ def ensure_site() -> Site:
             ),
         },
     )
+    _ensure_sign_in(site)
     return site
+
+
+def _ensure_sign_in(site: Site) -> SignInSettings:
+    """The demo newsroom signs its readers in with an HS256 secret made here once and kept in the database (never
+    in the repository); "Sign in" in the widget sends readers to the newsroom's login page."""
+    config, _ = SignInSettings.objects.get_or_create(site=site)
+    changed = []
+    if not config.sso_secret and not config.sso_public_key:
+        config.sso_secret = secrets.token_urlsafe(32)
+        changed.append("sso_secret")
+    login_url = f"{conf.public_url()}{NEWSROOM_LOGIN_PATH}"
+    if config.sso_login_url != login_url:
+        config.sso_login_url = login_url
+        changed.append("sso_login_url")
+    if changed:
+        config.save(update_fields=changed)
+    return config
+
+
+def ensure_subscribers_thread(site: Site) -> Thread:
+    """The thread of the subscribers-only article: only readers the newsroom signs in as subscribers may comment."""
+    thread, _ = Thread.objects.update_or_create(
+        site=site,
+        key=SUBSCRIBERS_KEY,
+        defaults={
+            "url": f"{conf.public_url()}{SUBSCRIBERS_PATH}",
+            "title": SUBSCRIBERS_TITLE,
+            "who_may_comment": CommentRule.SUBSCRIBERS,
+        },
+    )
+    return thread
 
 
 def _post(site: Site, item: Seed, ids: dict[str, int], now: datetime, author: str) -> int:
@@ -142,7 +180,8 @@ def seed(reset: bool = False) -> tuple[Site, int]:
     site = ensure_site()
     with transaction.atomic():
         if reset:
-            Thread.objects.filter(site=site, key=THREAD_KEY).delete()
+            Thread.objects.filter(site=site, key__in=[THREAD_KEY, SUBSCRIBERS_KEY]).delete()
+        ensure_subscribers_thread(site)
         if Comment.objects.filter(thread__site=site, thread__key=THREAD_KEY).exists():
             return site, 0
         ids: dict[str, int] = {}

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from parvis import conf
@@ -27,10 +28,11 @@ from parvis.core.clients import fingerprint
 from parvis.core.exceptions import Code, ProblemError
 from parvis.core.models import CommentRule, Site
 from parvis.core.sites import site_by_slug
+from parvis.identity.models import sign_in_settings
 from parvis.moderation.transparency import report as transparency_report
 from parvis.threads.keys import thread_key
 from parvis.threads.models import Thread
-from parvis.web import demo
+from parvis.web import demo, newsroom
 
 HONEYPOT_FIELD = "homepage"
 
@@ -134,8 +136,21 @@ def _post_from_form(request: HttpRequest, site: Site, key: str, url: str, title:
     return response
 
 
+@never_cache
 def demo_article(request: HttpRequest) -> HttpResponse:
     """The demo article of `make demo`: a French news page with its comments under it."""
+    return _demo_page(request, demo.THREAD_KEY, demo.THREAD_TITLE, "/", "demo-article")
+
+
+@never_cache
+def demo_subscribers(request: HttpRequest) -> HttpResponse:
+    """The demo's subscribers-only article: readers the newsroom signs in as subscribers may comment."""
+    return _demo_page(request, demo.SUBSCRIBERS_KEY, demo.SUBSCRIBERS_TITLE, demo.SUBSCRIBERS_PATH, "demo-subscribers")
+
+
+def _demo_page(request: HttpRequest, key: str, title: str, path: str, name: str) -> HttpResponse:
+    """A demo newsroom page. When a newsroom reader is signed in (its cookie), the embed gets a token minted for
+    this page view (never cached: each view has its own, spent once)."""
     site = site_by_slug(demo.SITE_SLUG)
     if site is None:
         return HttpResponse(
@@ -143,10 +158,15 @@ def demo_article(request: HttpRequest) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
             status=404,
         )
-    article_url = f"{conf.public_url()}/"
+    reader = newsroom.signed_in_reader(request)
     with translation.override(site.default_language):
-        context = _thread_context(request, site, demo.THREAD_KEY, article_url, demo.THREAD_TITLE)
-        context["next"] = reverse("demo-article")
+        context = _thread_context(request, site, key, f"{conf.public_url()}{path}", title)
+        context.update(
+            next=reverse(name),
+            subscribers_only=key == demo.SUBSCRIBERS_KEY,
+            newsroom_reader=reader[1] if reader else None,
+            sso_token=newsroom.mint_token(site, reader[1]) if reader and sign_in_settings(site).sso_secret else "",
+        )
         response = render(request, "parvis/demo_article.html", context)
     # A publisher's article like any other: the sign-in popups its comment app opens must keep their opener,
     # which Django's default (same-origin) would sever.

@@ -7,10 +7,19 @@
 export type CommentStatus = "approved" | "pending" | "deleted" | "removed";
 export type Sort = "oldest" | "newest" | "best";
 
+export type Badge = "author" | "staff" | "journalist" | "subscriber";
+/** Who may comment: on the site (`SiteRules.commenting.rule`) and on a thread (`ThreadInfo.commenting`). */
+export type Rule = "anyone" | "signed_in" | "subscribers" | "staff";
+
 export interface Author {
   name: string;
   website: string | null;
+  /** Signed in, or proved their email address. */
   verified: boolean;
+  /** `author`: wrote the article; `staff`, `journalist`: set by the newsroom; `subscriber`: from their roles. */
+  badge: Badge | null;
+  /** The commenter's id for their profile page /t/<site>/people/<id>/ (verified commenters only). */
+  profile: number | null;
 }
 
 export interface Anchor {
@@ -68,6 +77,8 @@ export interface ThreadInfo {
   title: string;
   closed: boolean;
   count: number;
+  /** The rule in force here: the thread's own, else its site's. */
+  commenting: Rule;
 }
 
 export interface ThreadPage {
@@ -89,8 +100,50 @@ export interface SiteRules {
   edit_window: number;
   max_comment_length: number;
   guests: { allowed: boolean; name_required: boolean; email: "required" | "optional" };
+  commenting: Commenting;
   policy: { text: string; url: string };
   privacy: { text: string; url: string };
+}
+
+/** The ways of signing in the site offers (null: not offered). */
+export interface SignInDoors {
+  /** `login_url` empty: the publisher's pages sign readers in themselves (data-parvis-sso-token). */
+  sso: { login_url: string; label: string } | null;
+  oidc: { label: string } | null;
+  email: boolean;
+}
+
+export interface Commenting {
+  rule: Rule;
+  sign_in: SignInDoors;
+  confirm_first_comment: boolean;
+}
+
+/** The signed-in reader (GET auth/me, and in every session). */
+export interface Reader {
+  id: number;
+  name: string;
+  verified: boolean;
+  badge: Exclude<Badge, "author"> | null;
+  roles: string[];
+  avatar_url: string | null;
+  profile_public: boolean;
+  name_changeable_at: string | null;
+}
+
+/** A reader session (auth/sso, auth/refresh, auth/email/poll, the OIDC popup): kept in the frame's storage. */
+export interface Session {
+  token: string;
+  expires_at: string;
+  /** Ask for a new token (POST auth/refresh) after this. */
+  refresh_after: string;
+  reader: Reader;
+}
+
+/** POST auth/email: 202, the secret the app polls auth/email/poll with until the emailed link is opened. */
+export interface EmailRequest {
+  request: string;
+  expires_at: string;
 }
 
 export interface Created {

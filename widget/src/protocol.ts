@@ -23,7 +23,17 @@ export interface Theme {
 
 /** Loader → app. */
 export type ToApp =
-  | { parvis: 1; type: "init"; theme: Theme; permalink: number | null; hasArticle: boolean }
+  | {
+      parvis: 1;
+      type: "init";
+      theme: Theme;
+      permalink: number | null;
+      hasArticle: boolean;
+      /** The publisher's fresh sign-on token for its signed-in reader (data-parvis-sso-token), to exchange once. */
+      sso?: string | undefined;
+      /** The page names its own sign-in page (data-parvis-sso-login): "navigate" goes there. */
+      ssoLogin?: boolean;
+    }
   | { parvis: 1; type: "compose-inline"; quote: TextQuote }
   | { parvis: 1; type: "open-passage"; ids: number[] }
   | { parvis: 1; type: "anchors-resolved"; orphans: number[] };
@@ -34,10 +44,12 @@ export type ToLoader =
   | { parvis: 1; type: "height"; height: number }
   | { parvis: 1; type: "scroll-to"; offset: number }
   | { parvis: 1; type: "anchors"; anchors: Array<{ id: number; quote: TextQuote }> }
-  | { parvis: 1; type: "count"; count: number };
+  | { parvis: 1; type: "count"; count: number }
+  /** "Sign in" with the publisher: the loader sends the top page to its sign-in page (see loader.ts). */
+  | { parvis: 1; type: "navigate"; url: string };
 
 const TO_APP = new Set(["init", "compose-inline", "open-passage", "anchors-resolved"]);
-const TO_LOADER = new Set(["ready", "height", "scroll-to", "anchors", "count"]);
+const TO_LOADER = new Set(["ready", "height", "scroll-to", "anchors", "count", "navigate"]);
 
 function tagged(data: unknown, types: Set<string>): data is { parvis: 1; type: string } {
   if (typeof data !== "object" || data === null) return false;

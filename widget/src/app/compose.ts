@@ -9,7 +9,7 @@
  */
 import type { Comment, Created } from "../api";
 import type { TextQuote } from "../protocol";
-import { add, api, button, cfg, draftKey, editable, explain, h, load, save, t, tokens, transient, type Failure } from "./core";
+import { add, api, bearer, dropDead, button, cfg, draftKey, editable, explain, h, load, save, session, t, tokens, transient, type Failure } from "./core";
 import { stopwatch } from "./moderation";
 
 export interface ComposeOptions {
@@ -128,13 +128,16 @@ function composer(options: ComposeOptions, base: Base): Composer {
 
   form.addEventListener("submit", submit);
   form.addEventListener("focusin", () => clock.start());
-  const parts: Array<HTMLElement | false> = [
-    preview,
-    !edit && h("div", { class: "g" },
+  // A signed-in reader posts under their profile: the guest fields hide (and come back when they sign out).
+  const guest = !edit && h("div", { class: "g", hidden: !!session() },
       field("author.name", input("name", "text", rules.name_required, "nickname"), t("name"), rules.name_required ? "" : t("optional")),
       field("author.email", input("email", "email", rules.email == "required", "email"), t("email"), rules.email == "required" ? t("emailNote") : t("optional") + " · " + t("emailNote")),
       field("author.website", input("website", "url", false, "url"), t("website"), t("optional")),
-      h("div", { class: "sr hp", "aria-hidden": "true" }, h("label", { for: trap.id }, t("trap")), trap)),
+      h("div", { class: "sr hp", "aria-hidden": "true" }, h("label", { for: trap.id }, t("trap")), trap));
+  if (guest) addEventListener("parvis-session", () => (guest.hidden = !!session()));
+  const parts: Array<HTMLElement | false> = [
+    preview,
+    guest,
     h("div", { class: "bar" },
       h("details", { class: "md" }, h("summary", null, t("mdHelp")), h("p", null, t("mdHelpText"))),
       counter, toggle, options.cancel && button(t("cancel"), options.cancel), submitButton),
@@ -203,12 +206,12 @@ function composer(options: ComposeOptions, base: Base): Composer {
         const entry = held[edit.id];
         if (entry) entry.body = text;
       } else {
-        const created = await api<Created>("/comments", { ...payload, seconds_to_submit: took }, "POST", { "Idempotency-Key": idempotency });
+        const created = await api<Created>("/comments", { ...payload, seconds_to_submit: took }, "POST", { "Idempotency-Key": idempotency, ...bearer() });
         comment = created.comment;
         held[comment.id] = { token: created.edit_token, until: created.edit_until, body: text };
         // Forget tokens a month past their window (they still reveal one's own pending comments until then).
         for (const id in held) if (Date.parse(held[id]!.until) < Date.now() - 2592e6) delete held[id];
-        save("author", author);
+        if (!session()) save("author", author);
         clock = stopwatch();
       }
       save("tokens", held);
@@ -219,6 +222,7 @@ function composer(options: ComposeOptions, base: Base): Composer {
       if (toggle.getAttribute("aria-pressed") == "true") toggle.click();
       options.done(comment);
     } catch (failure) {
+      dropDead(failure);
       show(failure as Failure);
     } finally {
       busy = false;

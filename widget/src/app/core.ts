@@ -1,5 +1,5 @@
 /** Configuration, DOM, storage and API helpers shared by the app's modules. */
-import type { Problem, SiteRules } from "../api";
+import type { Problem, Session, SiteRules } from "../api";
 import type { ToLoader } from "../protocol";
 import { relative, translator, type Messages } from "./i18n";
 
@@ -17,6 +17,8 @@ export interface Config {
   tools: string;
   /** The composer chunk (the post and reply form around the textarea the app shows), loaded on first use. */
   composer: string;
+  /** The sign-in chunk (who may comment here, the ways of signing in, the signed-in reader's bar). */
+  signin: string;
   feed: string;
 }
 
@@ -87,6 +89,27 @@ export const editable = (id: number) => {
   const entry = tokens()[id];
   return entry && Date.parse(entry.until) > Date.now() ? entry : undefined;
 };
+
+// ---- the reader's session: a bearer token in this frame's storage, never a cookie ----------------------
+/** The kept session, unless it has expired. Every chunk reads it from storage: each has its own copy of this
+ * module, so storage (and the "parvis-session" event on the frame's window) is the one shared state. */
+export const session = (): Kept | null => {
+  const kept = load<Kept | null>("session", null);
+  return kept && Date.parse(kept.expires_at) > Date.now() ? kept : null;
+};
+/** A kept session, with when it came (this device's clock): a session is new when it comes, so it is never
+ * renewed again at once however far this clock is from the server's. */
+export type Kept = Session & { got?: number };
+/** Keeps (or forgets, given null) the session and tells every part of the app. */
+export const keep = (value: Kept | null) => (save("session", value && { ...value, got: value.got ?? Date.now() }), dispatchEvent(new Event("parvis-session")));
+export const bearer = (): Record<string, string> => {
+  const kept = session();
+  return kept ? { Authorization: "Bearer " + kept.token } : {};
+};
+/** After a call sent with bearer(): a session the server no longer knows (expired, revoked by "sign out
+ * everywhere") is forgotten, and the guest view returns. Not in api(), so that the app's first view does not
+ * carry it. */
+export const dropDead = (failure: unknown) => (failure as Failure).code == "session_invalid" && keep(null);
 
 // ---- API ---------------------------------------------------------------------------------------
 /** What a failed call throws: the server's problem+json, or a local code (network, timeout, server_error). */

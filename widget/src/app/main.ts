@@ -3,7 +3,9 @@ import type { Comment, Sort, ThreadPage, Updates, VoteResult } from "../api";
 import { isToApp, type Theme } from "../protocol";
 import type { Base, ComposeOptions, Composer, ComposerInit, Draft } from "./compose";
 import { add, ago, api, button, cfg, draftKey, editable, explain, h, load, ownHeaders, save, send, t, threadQuery, tokens, uid, type Failure } from "./core";
+import { canSignIn } from "./gate";
 import { stopwatch } from "./moderation";
+import type { SignIn, SignInInit } from "./signin";
 import type { Compose, Host, Item, Tools, ToolsInit } from "./tools";
 
 /** Replies nest visually this deep; deeper ones open in place behind "continue this thread". */
@@ -66,7 +68,15 @@ const follow = button(t("subscribe"), () => chunk(cfg.subscribe).catch(() => {})
 const hint = h("p", { class: "nt", hidden: true }, t("inlineHint"));
 const status = h("div", { class: "sr", role: "status" });
 const top = compose({ compact: true, done: (comment) => announce(place(comment, true), comment) });
-const write = h("div", null, cfg.site.guests.allowed ? top.form : h("p", { class: "nt" }, t("noGuests")));
+// Who may comment: the site's rule until the first page gives the thread's; the signin chunk decides when it is
+// not "anyone" (the form stays hidden until then, rather than flash and vanish).
+let rule = cfg.site.commenting.rule;
+let pageLogin = false;
+let sso: string | undefined;
+let gated = false;
+const gate = () => signin(async (kit) => (sso && (await kit.exchange(sso)), kit.gate()));
+const write = h("div", { hidden: rule != "anyone" }, top.form);
+const account = h("div", { class: "si" }, !load("session", null) && canSignIn(cfg.site.commenting.sign_in) && button(t("signIn"), () => signin((kit) => kit.open())));
 const bar = h("div", { class: "nb", "aria-live": "polite" });
 const list = h("div", { class: "ls" });
 const empty = h("p", { class: "nt em", hidden: true }, t("empty"));
@@ -74,7 +84,7 @@ const more = h("div", { class: "mo" });
 // The frame page provides <main id="parvis-app">.
 add(doc.getElementById("parvis-app")!,
   h("header", { class: "hd" }, heading, inlineToggle, follow, h("label", { class: "so" }, t("sort") + " ", sortSelect)),
-  notice(cfg.site.policy, t("policyLink")), hint, write, notice(cfg.site.privacy, t("privacyLink")),
+  notice(cfg.site.policy, t("policyLink")), hint, account, write, notice(cfg.site.privacy, t("privacyLink")),
   bar, list, empty, more, status);
 
 function announce(el: HTMLElement | undefined, comment: Comment) {
@@ -93,8 +103,13 @@ function render(c: Comment, level: number): HTMLElement {
   let hue = 0;
   for (const char of name) hue = (hue * 31 + char.charCodeAt(0)) % 360;
   avatar.style.setProperty("--h", hue + "");
+  const by = c.author;
+  const profile = by?.profile && `/t/${cfg.site.slug}/people/${by.profile}/`;
+  const link = profile || site;
   const head = h("div", { class: "hc" },
-    !gone && (site ? h("a", { class: "n", href: site, rel: "nofollow ugc noopener", target: "_blank" }, h("bdi", { dir: "auto" }, name)) : h("bdi", { class: "n", dir: "auto" }, name)),
+    !gone && (link ? h("a", { class: "n", href: link, rel: profile ? "noopener" : "nofollow ugc noopener", target: "_blank" }, h("bdi", { dir: "auto" }, name)) : h("bdi", { class: "n", dir: "auto" }, name)),
+    !gone && by?.verified && h("span", { class: "vf", role: "img", title: t("verified"), "aria-label": t("verified") }, "✓"),
+    !gone && by?.badge && h("span", { class: "ab" }, t("badge." + by.badge)),
     h("a", { class: "d", href: (cfg.thread.url || "").split("#")[0] + "#comment-" + c.id, target: cfg.thread.url && "_top", title: longDate.format(new Date(c.created)) }, h("time", { datetime: c.created }, ago(c.created))),
     c.edited && h("span", { class: "mu ed" }, t("edited")),
     c.moderator_edited && h("span", { class: "mu me" }, t("modEdited")),
@@ -273,6 +288,13 @@ function tool<N extends keyof Tools>(name: N, ...args: Parameters<Tools[N]>) {
   }, () => (status.textContent = explain({ code: "network" })));
 }
 
+// ---- signing in: the signin chunk, loaded when the rule is not "anyone", a session is kept, the page passed a
+// token, or on "Sign in" ---------------------------------------------------------------------------------
+let signer: SignIn | undefined;
+const signin = (run: (kit: SignIn) => unknown) => chunk(cfg.signin).then(() => run(signer ??=
+  (window as unknown as Record<symbol, SignInInit>)[Symbol.for("parvis.signin")]!({ account, write, form: top.form, status, rule: () => rule, pageLogin: () => pageLogin })),
+() => (status.textContent = explain({ code: "network" })));
+
 // ---- reply boxes: collapsible, and behind "continue this thread" past MAX_DEPTH ---------------------
 function boxOf(item: Item): HTMLElement {
   if (item.box) return item.box;
@@ -376,6 +398,7 @@ async function fetchPage(reset: boolean, all = false): Promise<void> {
         reset = false;
       }
       count = page.thread.count;
+      rule = page.thread.commenting || rule;
       seen = Math.max(seen, page.latest);
       decided = Math.max(decided, page.decided);
       if (page.thread.closed) {
@@ -441,6 +464,9 @@ const first = fetchPage(true);
 first.then(() => {
   performance.mark("parvis-first-render"); // read by bench/widget.py
   live();
+  gated = true;
+  if (rule != "anyone" || load("session", null) || sso) gate();
+  else write.hidden = false;
 });
 setInterval(() => doc.querySelectorAll("time").forEach((time) => (time.textContent = ago(time.dateTime))), 60000);
 
@@ -449,6 +475,9 @@ addEventListener("message", ({ origin, source, data }) => {
   if (data.type == "init") {
     theme(data.theme);
     hasArticle = !!data.hasArticle;
+    pageLogin = !!data.ssoLogin;
+    // A token coming after the first page (a slow loader) is exchanged at once; before, with the first gate.
+    if (typeof data.sso == "string" && data.sso) (sso = data.sso), gated && gate();
     refresh();
     const permalink = data.permalink;
     if (typeof permalink == "number") first.then(() => find([permalink]));

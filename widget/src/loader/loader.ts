@@ -5,6 +5,7 @@
  */
 import { isToLoader, type TextQuote, type ToApp } from "../protocol";
 import type { InlineController, InlineInit } from "./inline";
+import { loginTarget } from "./navigate";
 
 declare const __INLINE_CHUNK__: string;
 
@@ -83,7 +84,9 @@ function start(script: HTMLScriptElement) {
         clearTimeout(timer);
         const element = article();
         const permalink = /^#comment-(\d+)$/.exec(location.hash);
-        post({ parvis: 1, type: "init", theme: { vars, scheme: "auto" }, permalink: permalink ? Number(permalink[1]) : null, hasArticle: !!element });
+        // data-parvis-sso-token: the publisher's backend signed it for this page view; the app exchanges it once.
+        post({ parvis: 1, type: "init", theme: { vars, scheme: "auto" }, permalink: permalink ? Number(permalink[1]) : null, hasArticle: !!element,
+          sso: data.parvisSsoToken || undefined, ssoLogin: !!data.parvisSsoLogin });
         if (element && !inline) loadInline(element);
         else if (data.parvisArticle && !element) console.warn(`Parvis: no element matches ${data.parvisArticle}; inline comments are off.`);
         break;
@@ -94,6 +97,11 @@ function start(script: HTMLScriptElement) {
       case "scroll-to":
         if (Number.isFinite(message.offset)) scrollTo(message.offset);
         break;
+      case "navigate": {
+        const target = loginTarget(message.url, location.href, data.parvisSsoLogin);
+        target ? location.assign(target) : fail("the sign-in page is not on this site's origin; not followed.");
+        break;
+      }
       case "anchors":
         if (!Array.isArray(message.anchors)) break;
         anchors = message.anchors.filter((anchor) => Number.isInteger(anchor?.id) && typeof anchor.quote?.exact === "string");
