@@ -150,6 +150,8 @@ export interface Created {
   comment: Comment;
   edit_token: string;
   edit_until: string;
+  /** A confirmation link was mailed to the author: polling with it signs them in once they click. */
+  confirmation: { request: string; expires_at: string } | null;
 }
 
 export interface VoteResult {

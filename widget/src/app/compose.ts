@@ -209,6 +209,8 @@ function composer(options: ComposeOptions, base: Base): Composer {
         const created = await api<Created>("/comments", { ...payload, seconds_to_submit: took }, "POST", { "Idempotency-Key": idempotency, ...bearer() });
         comment = created.comment;
         held[comment.id] = { token: created.edit_token, until: created.edit_until, body: text };
+        // The author confirms their email from the mail: the signin chunk then signs them in (main.ts).
+        if (created.confirmation) dispatchEvent(new CustomEvent("parvis:confirming", { detail: created.confirmation }));
         // Forget tokens a month past their window (they still reveal one's own pending comments until then).
         for (const id in held) if (Date.parse(held[id]!.until) < Date.now() - 2592e6) delete held[id];
         if (!session()) save("author", author);

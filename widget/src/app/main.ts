@@ -295,6 +295,8 @@ const signin = (run: (kit: SignIn) => unknown) => chunk(cfg.signin).then(() => r
   (window as unknown as Record<symbol, SignInInit>)[Symbol.for("parvis.signin")]!({ account, write, form: top.form, status, rule: () => rule, pageLogin: () => pageLogin })),
 () => (status.textContent = explain({ code: "network" })));
 
+addEventListener("parvis:confirming", (event) => signin((kit) => kit.follow((event as CustomEvent).detail)));
+
 // ---- reply boxes: collapsible, and behind "continue this thread" past MAX_DEPTH ---------------------
 function boxOf(item: Item): HTMLElement {
   if (item.box) return item.box;

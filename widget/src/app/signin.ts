@@ -32,6 +32,8 @@ export interface SignIn {
   gate(): void;
   exchange(token: string): Promise<void>;
   open(): void;
+  /** Waits for the author of a comment to confirm their email (the link mailed about it), then signs them in. */
+  follow(asked: EmailRequest): void;
 }
 export type SignInInit = (host: SignInHost) => SignIn;
 
@@ -230,6 +232,9 @@ function init(host: SignInHost): SignIn {
       }
     },
     open,
+    follow(asked: EmailRequest) {
+      if (!session()) poll(asked);
+    },
   };
 }
 
