@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -67,9 +67,9 @@ def _thread_context(request: HttpRequest, site: Site, key: str | None, url: str 
 
 
 _MEMBERS_ONLY: dict[str, Any] = {
-    CommentRule.SIGNED_IN: gettext_lazy("Comments here are open to signed-in readers: sign in from the article's page."),
-    CommentRule.SUBSCRIBERS: gettext_lazy("Comments here are open to subscribers: sign in from the article's page."),
-    CommentRule.STAFF: gettext_lazy("Only the newsroom comments here."),
+    CommentRule.SIGNED_IN: _("Comments here are open to signed-in readers: sign in from the article's page."),
+    CommentRule.SUBSCRIBERS: _("Comments here are open to subscribers: sign in from the article's page."),
+    CommentRule.STAFF: _("Only the newsroom comments here."),
 }
 
 
