@@ -3,11 +3,8 @@ rule and author — each seen by readers through the public API at once, each in
 
 from __future__ import annotations
 
-import time
-import uuid
 from typing import Any
 
-import jwt
 import pytest
 
 from conftest import ApiClient
@@ -15,11 +12,9 @@ from parvis.accounts.models import Commenter
 from parvis.core.models import Site
 from parvis.dashboard.models import Membership, Role
 from parvis.dashboard.tests.conftest import make_user, signed_in
-from parvis.identity.models import SignInSettings
+from parvis.identity.tests.publisher import signed_in as signed_in_as
 from parvis.moderation.models import AuditEntry
 from parvis.threads.models import Thread
-
-SECRET = "people-test-secret-people-test-secret"
 
 
 @pytest.fixture
@@ -29,16 +24,8 @@ def owner(django_user_model: Any, site: Site) -> Any:
     return user
 
 
-def signed_in_reader(api: ApiClient, sub: str) -> dict[str, str]:
-    SignInSettings.objects.get_or_create(site=api.site, defaults={"sso_secret": SECRET})
-    now = int(time.time())
-    claims = {"sub": sub, "aud": api.site.slug, "iat": now, "exp": now + 60, "jti": uuid.uuid4().hex, "name": sub}
-    answer = api.send("post", "/auth/sso", {"token": jwt.encode(claims, SECRET, algorithm="HS256")})
-    return {"Authorization": f"Bearer {answer.json()['token']}"}
-
-
 def test_an_owner_gives_a_journalist_badge_that_readers_see(api: ApiClient, owner: Any) -> None:
-    headers = signed_in_reader(api, "Camille")
+    headers = signed_in_as(api, "Camille")
     api.post_comment("Précision de l'autrice.", headers=headers)
     person = Commenter.objects.get(name="Camille")
     page = signed_in(owner).get("/moderate/people/")
@@ -50,7 +37,7 @@ def test_an_owner_gives_a_journalist_badge_that_readers_see(api: ApiClient, owne
 
 
 def test_a_moderator_cannot_give_badges_but_can_sign_a_reader_out(api: ApiClient, moderator: Any) -> None:
-    headers = signed_in_reader(api, "Troll")
+    headers = signed_in_as(api, "Troll")
     person = Commenter.objects.get(name="Troll")
     refused = signed_in(moderator).post(f"/moderate/people/{person.pk}/badge", {"badge": "staff"})
     assert refused.status_code == 403
@@ -61,7 +48,7 @@ def test_a_moderator_cannot_give_badges_but_can_sign_a_reader_out(api: ApiClient
 
 
 def test_people_of_another_site_are_out_of_reach(api: ApiClient, other_moderator: Any) -> None:
-    signed_in_reader(api, "Someone")
+    signed_in_as(api, "Someone")
     person = Commenter.objects.get(name="Someone")
     assert signed_in(other_moderator).post(f"/moderate/people/{person.pk}/sign-out").status_code == 404
     assert "Someone" not in signed_in(other_moderator).get("/moderate/people/").content.decode()
@@ -70,7 +57,7 @@ def test_people_of_another_site_are_out_of_reach(api: ApiClient, other_moderator
 def test_a_moderator_makes_a_thread_subscribers_only_and_names_its_author(
     api: ApiClient, owner: Any, moderator: Any
 ) -> None:
-    headers = signed_in_reader(api, "Lou")
+    headers = signed_in_as(api, "Lou")
     api.post_comment("Je suis l'auteur de l'article.", headers=headers)
     thread = Thread.objects.get()
     lou = Commenter.objects.get(name="Lou")

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import time
-import uuid
 from typing import Any
 
-import jwt
 import pytest
 
 from conftest import ApiClient
@@ -17,19 +14,9 @@ from parvis.dashboard.models import Membership, Role
 from parvis.dashboard.tests.conftest import make_user
 from parvis.identity import newsroom
 from parvis.identity.models import SignInSettings
+from parvis.identity.tests.publisher import SECRET, signed_in
 from parvis.threads import actions
 from parvis.threads.models import Thread
-
-SECRET = "rules-test-secret-rules-test-secret"
-
-
-def session(api: ApiClient, sub: str, roles: list[str] | None = None) -> dict[str, str]:
-    now = int(time.time())
-    claims = {"sub": sub, "aud": api.site.slug, "iat": now, "exp": now + 60, "jti": uuid.uuid4().hex,
-              "name": sub.title(), "roles": roles or []}  # fmt: skip
-    answer = api.send("post", "/auth/sso", {"token": jwt.encode(claims, SECRET, algorithm="HS256")})
-    assert answer.status_code == 200, answer.json()
-    return {"Authorization": f"Bearer {answer.json()['token']}"}
 
 
 @pytest.fixture
@@ -43,6 +30,9 @@ def owner(django_user_model: Any, site: Site) -> Any:
 def members(site: Site) -> Site:
     SignInSettings.objects.create(site=site, sso_secret=SECRET)
     return site
+
+
+session = signed_in
 
 
 @pytest.mark.parametrize(

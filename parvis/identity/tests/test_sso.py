@@ -6,10 +6,8 @@ from __future__ import annotations
 import base64
 import json
 import time
-import uuid
 from typing import Any
 
-import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
@@ -19,15 +17,7 @@ from parvis.accounts.models import Commenter
 from parvis.comments.models import Comment
 from parvis.core.models import Site
 from parvis.identity.models import Identity, SignInSettings
-
-SECRET = "a-newsroom-secret-of-thirty-two-bytes!"
-
-
-def mint(key: Any = SECRET, algorithm: str = "HS256", **claims: Any) -> str:
-    now = int(time.time())
-    payload = {"sub": "user-42", "aud": "news", "iat": now, "exp": now + 300, "jti": uuid.uuid4().hex}
-    payload.update(claims)
-    return jwt.encode({k: v for k, v in payload.items() if v is not None}, key, algorithm=algorithm)
+from parvis.identity.tests.publisher import SECRET, mint
 
 
 @pytest.fixture
