@@ -78,7 +78,7 @@ def test_a_guests_first_comment_waits_for_their_email_then_is_published(
     assert Thread.objects.get().comment_count == 0
     [mail] = mail_for(smtp, LEA)
     assert "Mon premier commentaire ici." in text_of(mail)
-    assert "publish your comment" in str(mail["Subject"])
+    assert "publier votre commentaire" in str(mail["Subject"])  # the site's language
     assert len(mail_for(smtp, "bob@example.org")) == 1  # only the subscription's confirmation
 
     path = link_in(mail)
@@ -86,7 +86,7 @@ def test_a_guests_first_comment_waits_for_their_email_then_is_published(
     assert visible(api) == []  # opening the page confirms nothing
     page = client.post(path)
     assert page.status_code == 200
-    assert "Your comment is published." in page.content.decode()
+    assert "Votre commentaire est publié." in page.content.decode()
     [shown] = api.thread().json()["comments"]
     assert shown["id"] == comment["id"] and shown["author"]["verified"] is True
     assert Thread.objects.get().comment_count == 1
@@ -104,7 +104,7 @@ def test_a_comment_the_policy_holds_still_waits_for_moderators_after_the_proof(
     comment = post(api, "Un avis à modérer.")
     assert [reason["code"] for reason in comment["moderation"]["reasons"]] == ["email_unconfirmed"]
     [mail] = mail_for(smtp, LEA)
-    assert "Your comment waits for the moderators." in client.post(link_in(mail)).content.decode()
+    assert "Votre commentaire attend les modérateurs." in client.post(link_in(mail)).content.decode()
     assert Comment.objects.get().status == Status.PENDING
     assert visible(api) == []
     [told] = outcomes([Comment.objects.select_related("thread__site").get()]).values()
@@ -134,8 +134,8 @@ def test_a_guest_asks_for_the_verified_badge_and_their_earlier_comments_join_the
     # Only the proof groups: the same address typed twice is two unverified guests until then.
     assert Commenter.objects.filter(email=LEA, verified=False).count() == 2
     [mail] = mail_for(smtp, LEA)
-    assert "verified" in text_of(mail)
-    assert "Your email is confirmed" in client.post(link_in(mail)).content.decode()
+    assert "vérifiés" in text_of(mail)
+    assert "Votre adresse est confirmée" in client.post(link_in(mail)).content.decode()
     owner = Commenter.objects.get(pk=Comment.objects.get(pk=comment["id"]).commenter_id)
     assert owner.verified
     assert set(owner.comments.values_list("pk", flat=True)) == {earlier["id"], comment["id"]}
