@@ -200,6 +200,7 @@ def test_signing_out_in_the_widget_brings_back_the_guest_view(
 ) -> None:
     watched = open_page()
     frame = newsroom_sign_in(watched, server, "lea", SUBSCRIBERS_PATH)
+    expect(frame.locator(".si .wh")).to_contain_text("Léa Martin")
     expect(frame.locator("main textarea")).to_be_visible()
     first = kept_session(watched.page)["token"]  # type: ignore[index]
     # The next page view brings a new token: its session replaces the first one, which is ended.

@@ -68,14 +68,15 @@ const follow = button(t("subscribe"), () => chunk(cfg.subscribe).catch(() => {})
 const hint = h("p", { class: "nt", hidden: true }, t("inlineHint"));
 const status = h("div", { class: "sr", role: "status" });
 const top = compose({ compact: true, done: (comment) => announce(place(comment, true), comment) });
-// Who may comment: the site's rule until the first page gives the thread's; the signin chunk decides when it is
-// not "anyone" (the form stays hidden until then, rather than flash and vanish).
+// Who may comment: the site's rule until the first page gives the thread's (a thread may be for subscribers on an
+// open site); the signin chunk decides when it is not "anyone". The form stays hidden until the first page has
+// said, rather than flash and vanish.
 let rule = cfg.site.commenting.rule;
 let pageLogin = false;
 let sso: string | undefined;
 let gated = false;
 const gate = () => signin(async (kit) => (sso && (await kit.exchange(sso)), kit.gate()));
-const write = h("div", { hidden: rule != "anyone" }, top.form);
+const write = h("div", { hidden: true }, top.form);
 const account = h("div", { class: "si" }, !load("session", null) && canSignIn(cfg.site.commenting.sign_in) && button(t("signIn"), () => signin((kit) => kit.open())));
 const bar = h("div", { class: "nb", "aria-live": "polite" });
 const list = h("div", { class: "ls" });
