@@ -29,6 +29,7 @@ class Bundle:
     tools: str
     composer: str
     signin: str
+    live: str
     languages: tuple[str, ...]
     gzip_bytes: dict[str, int]
 
@@ -52,6 +53,7 @@ def _bundle(stamp: float) -> Bundle:
         tools=STATIC_PREFIX + files["tools"],
         composer=STATIC_PREFIX + files["composer"],
         signin=STATIC_PREFIX + files["signin"],
+        live=STATIC_PREFIX + files["live"],
         languages=tuple(meta["languages"]),
         gzip_bytes=dict(meta["gzip_bytes"]),
     )

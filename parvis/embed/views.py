@@ -104,6 +104,8 @@ def frame(request: HttpRequest, site: str) -> HttpResponse:
         "composer": static(bundle.composer),
         # Who may comment, the ways of signing in and the signed-in reader's bar (see widget/src/app/signin.ts).
         "signin": static(bundle.signin),
+        # The event stream and the "new comments" bar, loaded once the first page is shown (widget/src/app/live.ts).
+        "live": static(bundle.live),
         "feed": reverse("notifications:thread-feed", args=[current.slug]) + "?" + feed_query,
     }
     response = render(request, "parvis/frame.html", {"config": config, "bundle": bundle})

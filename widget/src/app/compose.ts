@@ -10,6 +10,7 @@
 import type { Comment, Created } from "../api";
 import type { TextQuote } from "../protocol";
 import { add, api, bearer, dropDead, button, cfg, draftKey, editable, explain, h, load, save, session, t, tokens, transient, type Failure } from "./core";
+import { adoptChunkStyles } from "./chunk-styles";
 import { stopwatch } from "./moderation";
 
 export interface ComposeOptions {
@@ -236,4 +237,5 @@ function composer(options: ComposeOptions, base: Base): Composer {
   return { form, focus: () => body.focus(), quote };
 }
 
+adoptChunkStyles();
 (window as unknown as Record<symbol, ComposerInit>)[Symbol.for("parvis.composer")] = composer;

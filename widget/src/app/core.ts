@@ -19,6 +19,8 @@ export interface Config {
   composer: string;
   /** The sign-in chunk (who may comment here, the ways of signing in, the signed-in reader's bar). */
   signin: string;
+  /** The live chunk (the event stream, the "new comments" bar), loaded once the first page is shown. */
+  live: string;
   feed: string;
 }
 

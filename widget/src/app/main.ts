@@ -1,10 +1,11 @@
 /** The app in the Parvis iframe: reads and writes one thread, talks to the loader on the host page. */
-import type { Comment, Sort, ThreadPage, Updates, VoteResult } from "../api";
+import type { Comment, Sort, ThreadPage, VoteResult } from "../api";
 import { isToApp, type Theme } from "../protocol";
 import type { Base, ComposeOptions, Composer, ComposerInit, Draft } from "./compose";
 import { add, ago, api, button, cfg, draftKey, editable, explain, h, load, ownHeaders, save, send, t, threadQuery, tokens, uid, type Failure } from "./core";
 import { canSignIn } from "./gate";
 import { stopwatch } from "./moderation";
+import type { LiveHost, LiveInit } from "./live";
 import type { SignIn, SignInInit } from "./signin";
 import type { Compose, Host, Item, Tools, ToolsInit } from "./tools";
 
@@ -24,7 +25,6 @@ let count = 0;
 let seen = 0;
 /** The newest moderation decision reflected here: live updates report what the moderators decided since. */
 let decided = 0;
-let queue: Comment[] = [];
 /** Live replies whose parent is on a page not loaded yet: placed when the parent is rendered. */
 const waiting = new Map<number, Comment[]>();
 let orphans = new Set<number>();
@@ -420,46 +420,24 @@ async function fetchPage(reset: boolean, all = false): Promise<void> {
   refresh();
 }
 
-// ---- live updates: a "N new comments" bar, never a jump ------------------------------------------
-async function updates() {
-  try {
-    const news = await api<Updates>(`/thread/updates?${threadQuery}&after=${seen}&decided=${decided}`);
-    for (const c of news.comments) if (!items.has(c.id) && !queue.some((queued) => queued.id == c.id)) queue.push(c);
-    seen = Math.max(seen, news.latest);
-    decided = news.decided;
-    // Taken down by the moderators since: off the page (the reader's own comments keep their notice).
-    const removed = news.removed;
-    queue = queue.filter((c) => !removed.includes(c.id));
-    for (const id of removed) {
-      const item = items.get(id);
-      if (item?.c.status == "approved" && !tokens()[id]) count--, takeDown(item, "removed");
-    }
-    refresh();
-  } catch {
-    return; // the next event or poll tries again
-  }
-  bar.replaceChildren(...(queue.length ? [button(t("newComments", { n: queue.length }), () => {
-    const shown = queue.map((c) => place(c, sort == "newest"));
-    queue = [];
-    bar.replaceChildren();
+// ---- live updates: the live chunk, loaded once the first page is shown ----------------------------------
+const liveHost: LiveHost = {
+  marks: () => ({ seen, decided }),
+  mark: (latest, newest) => ((seen = Math.max(seen, latest)), (decided = newest)),
+  known: (id) => items.has(id),
+  takeDown(id) {
+    const item = items.get(id);
+    if (item?.c.status == "approved" && !tokens()[id]) count--, takeDown(item, "removed");
+  },
+  reveal(comments) {
+    const shown = comments.map((c) => place(c, sort == "newest"));
     for (const el of shown) el?.classList.add("nw");
     shown.find(Boolean)?.focus({ preventScroll: true });
-  })] : []));
-}
-
-function live() {
-  const poll = () => setInterval(updates, 30000);
-  if (!("EventSource" in window)) return poll();
-  const events = new EventSource(`${cfg.api}/thread/events?${threadQuery}&after=${seen}&decided=${decided}`);
-  events.addEventListener("comments", (event) => {
-    const news = JSON.parse((event as MessageEvent).data);
-    if (news.latest > seen || news.decided > decided) updates();
-  });
-  // The server ends each stream after a while and EventSource reconnects by itself; poll only if it gave up.
-  events.onerror = () => {
-    if (events.readyState == EventSource.CLOSED) poll();
-  };
-}
+  },
+  refresh,
+  bar,
+};
+const live = () => chunk(cfg.live).then(() => (window as unknown as Record<symbol, LiveInit>)[Symbol.for("parvis.live")]!(liveHost), () => {});
 
 // ---- the loader ----------------------------------------------------------------------------------
 const first = fetchPage(true);
