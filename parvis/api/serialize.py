@@ -12,6 +12,7 @@ from parvis.comments.models import Comment, Status
 from parvis.comments.reading import Node
 from parvis.core.models import CommentRule, Site
 from parvis.identity import rules
+from parvis.identity.email_links import Requested
 from parvis.identity.models import sign_in_settings
 from parvis.identity.sessions import Opened
 from parvis.moderation.policy import active_policy, public_text
@@ -106,6 +107,11 @@ def session(opened: Opened) -> dict[str, Any]:
         "refresh_after": opened.session.created_at + life / 2,
         "reader": reader(opened.session.commenter),
     }
+
+
+def email_request(requested: Requested) -> dict[str, Any]:
+    """What the app polls auth/email/poll with (a sign-in link asked for, or a comment's confirmation mailed)."""
+    return {"request": requested.request, "expires_at": requested.expires_at}
 
 
 def node(item: Node, moderation: dict[int, dict[str, Any]]) -> dict[str, Any]:

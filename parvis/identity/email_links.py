@@ -17,7 +17,6 @@ only its owner learns what it opens.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,6 +28,7 @@ from django.utils.crypto import salted_hmac
 from parvis import conf
 from parvis.accounts.models import Commenter
 from parvis.comments.models import Comment, Status
+from parvis.comments.tokens import token_hash
 from parvis.core import ratelimit
 from parvis.core.clients import ClientFingerprint
 from parvis.core.exceptions import Code, ProblemError
@@ -50,10 +50,6 @@ COLLECT_GRACE = timedelta(minutes=10)
 KEPT_AFTER_EXPIRY = timedelta(days=1)
 # The name of a reader who signs in by email before ever commenting; they can change it (PATCH auth/me).
 NEUTRAL_NAME = "Reader"
-
-
-def digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def link_token(link: EmailLink) -> str:
@@ -85,10 +81,10 @@ def _create(site: Site, purpose: str, email: str, language: str, comment: Commen
     EmailLink.objects.filter(expires_at__lt=now - KEPT_AFTER_EXPIRY).delete()
     link = EmailLink(
         site=site, purpose=purpose, email=email, language=_language(site, language),
-        request_secret_hash=digest(request), comment=comment,
+        request_secret_hash=token_hash(request), comment=comment,
         expires_at=now + timedelta(seconds=conf.email_link_seconds()),
     )  # fmt: skip
-    link.link_token_hash = digest(link_token(link))
+    link.link_token_hash = token_hash(link_token(link))
     link.save()
     outbox.enqueue(
         f"email_link:{link.pk}", site=site, kind="email_link", recipient=email, language=link.language,
@@ -117,7 +113,7 @@ def request_confirmation(comment: Comment, email: str, language: str) -> Request
 def _by_token(site: Site, token: str) -> EmailLink:
     if not token or len(token) > MAX_SECRET:
         raise ProblemError(Code.LINK_INVALID)
-    link = EmailLink.objects.select_related("site").filter(link_token_hash=digest(token)).first()
+    link = EmailLink.objects.select_related("site").filter(link_token_hash=token_hash(token)).first()
     if link is None:
         raise ProblemError(Code.LINK_INVALID)
     if link.site_id != site.pk:
@@ -215,7 +211,7 @@ def poll(site: Site, request: str, now: datetime | None = None) -> Polled:
     """The app's question "was my link clicked?". The session comes once; after that the link is used."""
     if not request or len(request) > MAX_SECRET:
         raise ProblemError(Code.LINK_INVALID)
-    link = EmailLink.objects.filter(request_secret_hash=digest(request)).first()
+    link = EmailLink.objects.filter(request_secret_hash=token_hash(request)).first()
     if link is None:  # a sign-in link, or a comment's confirmation link: proving the address signs its author in
         raise ProblemError(Code.LINK_INVALID)
     if link.site_id != site.pk:

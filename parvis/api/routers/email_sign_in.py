@@ -29,7 +29,7 @@ def ask_for_link(request: HttpRequest, site: SiteSlug, payload: EmailSignInIn) -
     """Mail a sign-in link to the address (in `language`, else the site's). Rate-limited per IP and per address;
     `sign_in_unavailable` (409) when the site does not offer email sign-in."""
     requested = email_links.request_sign_in(_site(site), payload.email, payload.language, fingerprint(request))
-    return Status(202, {"request": requested.request, "expires_at": requested.expires_at})
+    return Status(202, serialize.email_request(requested))
 
 
 @router.post(

@@ -41,6 +41,13 @@ def _signed_in(site_slug: str, authorization: str | None) -> tuple[Site, Comment
     return current, reader
 
 
+def _token(authorization: str | None) -> str:
+    token = sessions.bearer(authorization)
+    if token is None:
+        raise ProblemError(Code.SESSION_INVALID)
+    return token
+
+
 @router.post("/sites/{site}/auth/sso", response={200: SessionOut, **ERRORS}, summary="Sign in with the publisher")
 def sign_in_with_publisher(request: HttpRequest, site: SiteSlug, payload: SsoIn) -> dict[str, Any]:
     """Exchange the short-lived token the publisher's backend signed (JWT: `sub`, `aud`, `exp`, `iat`, `jti`,
@@ -93,18 +100,12 @@ def edit_me(request: HttpRequest, site: SiteSlug, payload: ReaderEdit, authoriza
 @router.post("/sites/{site}/auth/refresh", response={200: SessionOut, **ERRORS}, summary="Refresh the session")
 def refresh(request: HttpRequest, site: SiteSlug, authorization: Authorization = None) -> dict[str, Any]:
     """A new token for the same reader; the one sent stops working."""
-    token = sessions.bearer(authorization)
-    if token is None:
-        raise ProblemError(Code.SESSION_INVALID)
-    return serialize.session(sessions.refresh(_site(site), token))
+    return serialize.session(sessions.refresh(_site(site), _token(authorization)))
 
 
 @router.post("/sites/{site}/auth/sign-out", response={204: None, **ERRORS}, summary="Sign out")
 def sign_out(request: HttpRequest, site: SiteSlug, authorization: Authorization = None) -> Status[None]:
-    token = sessions.bearer(authorization)
-    if token is None:
-        raise ProblemError(Code.SESSION_INVALID)
-    sessions.revoke(_site(site), token)
+    sessions.revoke(_site(site), _token(authorization))
     return Status(204, None)
 
 

@@ -308,9 +308,7 @@ def create_comment(
             ),
             "edit_token": posted.edit_token,
             "edit_until": edit_deadline(posted.comment),
-            "confirmation": {"request": posted.confirmation.request, "expires_at": posted.confirmation.expires_at}
-            if posted.confirmation
-            else None,
+            "confirmation": serialize.email_request(posted.confirmation) if posted.confirmation else None,
         },
     )
 

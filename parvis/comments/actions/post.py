@@ -13,7 +13,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -39,6 +39,9 @@ from parvis.moderation.tasks import second_opinion
 from parvis.notifications.events import comment_published
 from parvis.threads.keys import MAX_URL_LENGTH, canonical_url, thread_key
 from parvis.threads.models import Thread
+
+if TYPE_CHECKING:
+    from parvis.identity.email_links import Requested
 
 ANCHOR_EXACT_MAX = 1000
 ANCHOR_CONTEXT_MAX = 64
@@ -77,8 +80,8 @@ class Posted:
     edit_token: str
     decision: Decision | None
     replayed: bool = False
-    # The confirmation link mailed about this comment (parvis.identity.email_links.Requested), if one was.
-    confirmation: Any = None
+    # The confirmation link mailed about this comment, if one was.
+    confirmation: Requested | None = None
 
 
 def post_comment(
