@@ -52,14 +52,21 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]  # an ASGI send
 
 
 @dataclass(eq=False)
-class Direct:
+class Marks:
+    """What one reader was last told: the newest published comment id, and (when they follow decisions) the
+    newest decision id."""
+
+    after: int
+    decided: int | None
+
+
+@dataclass(eq=False)
+class Direct(Marks):
     """A reader's stream the watcher writes itself, through the ASGI ``send`` of the request (parvis.api.live_door):
     an event is encoded once per thread and written to every such stream, instead of waking one generator per
     reader that Django's response machinery then carries to the server."""
 
-    send: Send
-    after: int
-    decided: int | None
+    send: Send = field(kw_only=True)
     gone: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def write(self, body: bytes) -> None:
@@ -256,7 +263,7 @@ YIELD_EVERY = 256  # streams written between two turns of the event loop
 RETRY = f"retry: {RECONNECT_MILLISECONDS}\n\n".encode()
 
 
-def _due(state: _State, reader: Direct) -> bytes | None:
+def _due(state: _State, reader: Marks) -> bytes | None:
     """The event ``reader`` is owed by ``state`` (moving its marks on), or None."""
     if not (state.latest > reader.after or (reader.decided is not None and state.decided > reader.decided)):
         return None
@@ -283,7 +290,7 @@ async def serve(site_id: int, key: str, after: int, decided: int | None, *, send
     connection is gone (a client that leaves cancels this through the server); the same events as ``stream``."""
     watcher = _watcher()
     ref = (site_id, key)
-    reader = Direct(send, after, decided)
+    reader = Direct(after, decided, send=send)
     state = watcher.join(ref, decided)
     state.direct.add(reader)
     try:
@@ -308,6 +315,7 @@ async def stream(site_id: int, key: str, after: int, decided: int | None = None)
     watcher = _watcher()
     ref = (site_id, key)
     state = watcher.join(ref, decided)
+    marks = Marks(after, decided)
     deadline = time.monotonic() + conf.live_max_seconds()
     try:
         yield f"retry: {RECONNECT_MILLISECONDS}\n\n"
@@ -315,13 +323,9 @@ async def stream(site_id: int, key: str, after: int, decided: int | None = None)
             # Clear before looking: a change that lands after the look sets the event again. Every
             # reader of a thread shares the event, so each decides from `latest`, not from the event.
             state.changed.clear()
-            if state.latest > after or (decided is not None and state.decided > decided):
-                after = max(after, state.latest)
-                data = {"count": state.count, "latest": state.latest}
-                if decided is not None:
-                    decided = max(decided, state.decided)
-                    data["decided"] = decided
-                yield _event("comments", data)
+            owed = _due(state, marks)
+            if owed is not None:
+                yield owed.decode()
             # asyncio.timeout, not wait_for: no extra task per reader per change (thousands wake at once).
             try:
                 async with asyncio.timeout(HEARTBEAT_SECONDS):

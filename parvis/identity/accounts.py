@@ -42,6 +42,18 @@ def clean_roles(raw: object) -> tuple[str, ...]:
     ]
 
 
+def from_token(name: str, email: str, picture: str, roles: object) -> Claims:
+    """Claims from what a provider's token says (its texts already cleaned): an address only if it looks like one,
+    lower-cased; an avatar only over https; roles as ``clean_roles`` keeps them."""
+    email = email.lower()
+    return Claims(
+        name=name,
+        email=email if "@" in email else "",
+        avatar_url=picture if picture.startswith("https://") else "",
+        roles=clean_roles(roles),
+    )
+
+
 def sign_in(site: Site, provider: str, subject: str, claims: Claims) -> tuple[Commenter, Opened]:
     """The commenter of ``subject`` at ``provider`` (created on first sign-in, updated from the claims on every
     one) and a new session for them."""

@@ -37,7 +37,7 @@ from parvis.accounts.models import Commenter
 from parvis.core.exceptions import Code, ProblemError
 from parvis.core.models import Site
 from parvis.core.text import clean_line
-from parvis.identity.accounts import Claims, clean_roles, sign_in
+from parvis.identity.accounts import Claims, from_token, sign_in
 from parvis.identity.models import Provider, SignInSettings, sign_in_settings
 from parvis.identity.sessions import Opened
 
@@ -344,14 +344,9 @@ def claims_of(raw: dict[str, Any], roles_claim: str) -> Claims:
             return ""
 
     name = text("name", 64) or text("preferred_username", 64) or f"{text('given_name', 32)} {text('family_name', 31)}"
-    email = text("email", 254).lower()
-    picture = text("picture", 512)
-    return Claims(
-        name=name.strip(),
-        email=email if "@" in email and raw.get("email_verified") is not False else "",
-        avatar_url=picture if picture.startswith("https://") else "",
-        roles=clean_roles(_claim(raw, roles_claim)) if roles_claim else (),
-    )
+    email = text("email", 254) if raw.get("email_verified") is not False else ""
+    roles = _claim(raw, roles_claim) if roles_claim else None
+    return from_token(name.strip(), email, text("picture", 512), roles)
 
 
 def complete(site: Site, code: str, attempt: Attempt, redirect_uri: str) -> tuple[Commenter, Opened]:

@@ -23,7 +23,7 @@ from parvis.accounts.models import Commenter
 from parvis.core.exceptions import Code, ProblemError
 from parvis.core.models import Site
 from parvis.core.text import clean_line
-from parvis.identity.accounts import Claims, clean_roles, sign_in
+from parvis.identity.accounts import Claims, from_token, sign_in
 from parvis.identity.models import Provider, SeenToken, SignInSettings, sign_in_settings
 from parvis.identity.sessions import Opened
 
@@ -99,13 +99,7 @@ def _claims(raw: dict[str, object]) -> Claims:
         value = raw.get(name)
         return clean_line(value, name)[:limit] if isinstance(value, str) else ""
 
-    picture = text("picture", 512)
-    return Claims(
-        name=text("name", 64),
-        email=text("email", 254).lower() if "@" in text("email", 254) else "",
-        avatar_url=picture if picture.startswith("https://") else "",
-        roles=clean_roles(raw.get("roles")),
-    )
+    return from_token(text("name", 64), text("email", 254), text("picture", 512), raw.get("roles"))
 
 
 def _refused(site: Site, code: Code, detail: str | None = None) -> ProblemError:

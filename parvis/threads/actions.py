@@ -29,25 +29,7 @@ _ACTIONS = {
 
 
 def _switch(thread: Thread, field: str, value: bool, actor: Any, audit: dict[str, Any] | None) -> AuditEntry | None:
-    """Set ``field`` to ``value`` and record it; None (and no entry) when the thread already was so."""
-    require_role(actor, thread.site, DECIDING_ROLES)
-    with transaction.atomic():
-        locked = Thread.objects.select_for_update().get(pk=thread.pk)
-        before = getattr(locked, field)
-        if before == value:
-            setattr(thread, field, value)
-            return None
-        setattr(locked, field, value)
-        locked.save(update_fields=[field])
-        setattr(thread, field, value)
-        return AuditEntry.objects.create(
-            site_id=locked.site_id,
-            actor=actor,
-            actor_label=actor.get_username(),
-            action=_ACTIONS[(field, value)],
-            thread=locked,
-            details={field: {"before": before, "after": value}, **(audit or {})},
-        )
+    return _set(thread, field, value, _ACTIONS[(field, value)], actor, audit)
 
 
 def close(thread: Thread, *, actor: Any, audit: dict[str, Any] | None = None) -> AuditEntry | None:
@@ -88,7 +70,10 @@ def set_author(thread: Thread, author: Any, *, actor: Any) -> AuditEntry | None:
     return _set(thread, "author_id", author.pk if author else None, AUTHOR_SET, actor)
 
 
-def _set(thread: Thread, field: str, value: Any, action: str, actor: Any) -> AuditEntry | None:
+def _set(
+    thread: Thread, field: str, value: Any, action: str, actor: Any, audit: dict[str, Any] | None = None
+) -> AuditEntry | None:
+    """Set ``field`` to ``value`` and record it as ``action``; None (and no entry) when the thread already was so."""
     require_role(actor, thread.site, DECIDING_ROLES)
     with transaction.atomic():
         locked = Thread.objects.select_for_update().get(pk=thread.pk)
@@ -104,5 +89,5 @@ def _set(thread: Thread, field: str, value: Any, action: str, actor: Any) -> Aud
             actor_label=actor.get_username(),
             action=action,
             thread=locked,
-            details={field: {"before": before, "after": value}},
+            details={field: {"before": before, "after": value}, **(audit or {})},
         )
