@@ -139,10 +139,10 @@ def thread(item: Thread | None, key: str, url: str = "", *, site: Site) -> dict[
     if item is None:
         return {
             "id": None, "key": key, "url": url, "title": "", "closed": False, "count": 0,
-            "commenting": site.who_may_comment,
+            "commenting": rules.rule_of(site, None),
         }  # fmt: skip
     return {
-        "commenting": item.who_may_comment or site.who_may_comment,
+        "commenting": rules.rule_of(site, item),
         "id": item.pk,
         "key": item.key,
         "url": item.url,

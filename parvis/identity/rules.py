@@ -19,6 +19,11 @@ def is_subscriber(commenter: Commenter) -> bool:
     return SUBSCRIBER in (commenter.roles or ()) or is_staff(commenter)
 
 
+def rule_of(site: Site, thread: Thread | None) -> str:
+    """The rule in force on ``thread`` of ``site`` (None: a thread not created yet): its own, else the site's."""
+    return (thread.who_may_comment if thread is not None else "") or site.who_may_comment
+
+
 def rule_for(site: Site, thread_key: str) -> str:
     """The rule in force for the thread of ``thread_key`` (which may not exist yet)."""
     own = Thread.objects.filter(site=site, key=thread_key).values_list("who_may_comment", flat=True).first()

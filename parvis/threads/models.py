@@ -38,7 +38,3 @@ class Thread(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.key
-
-    @property
-    def comment_rule(self) -> str:
-        return self.who_may_comment or self.site.who_may_comment

@@ -28,6 +28,7 @@ from parvis.core.clients import fingerprint
 from parvis.core.exceptions import Code, ProblemError
 from parvis.core.models import CommentRule, Site
 from parvis.core.sites import site_by_slug
+from parvis.identity import rules
 from parvis.identity.models import sign_in_settings
 from parvis.moderation.transparency import report as transparency_report
 from parvis.threads.keys import thread_key
@@ -44,7 +45,7 @@ def _thread_context(request: HttpRequest, site: Site, key: str | None, url: str 
     sort = Sort(sort_name) if sort_name in Sort._value2member_map_ else Sort.OLDEST
     page = read_page(thread, sort, MAX_PAGE, request.GET.get("cursor") or None) if thread else None
     reply_to = request.GET.get("reply", "")
-    rule = (thread.who_may_comment if thread else "") or site.who_may_comment
+    rule = rules.rule_of(site, thread)
     return {
         "site": site,
         "thread": thread,
